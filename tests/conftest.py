@@ -1,0 +1,180 @@
+"""Shared fixtures: one throwaway PostgreSQL server for the whole run, and bakes.
+
+The server is started once by the xdist controller (or the lone process) and
+its URL handed to every worker through the environment. Each bake gets a
+database of its own on it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
+PG_ENV = "TEMPLATE_TEST_POSTGRES_URL"
+
+COMBINATIONS = [
+    {"database_access": access, "database": database, "delete_mode": mode}
+    for access in ("sync", "async")
+    for database in ("sqlite", "postgresql")
+    for mode in ("soft", "hard")
+]
+
+
+def combination_id(combination: dict[str, str]) -> str:
+    return "-".join(
+        combination[k] for k in ("database_access", "database", "delete_mode")
+    )
+
+
+def load_pg_server() -> ModuleType:
+    """The bake's own throwaway-server helper, loaded from the template."""
+    spec = importlib.util.spec_from_file_location(
+        "pg_server", TEMPLATE / "tests" / "pg_server.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pg_server"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_server: Any = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _server
+    if hasattr(config, "workerinput") or os.environ.get(PG_ENV):
+        return
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        os.environ[PG_ENV] = given
+        return
+    pg_server = load_pg_server()
+    try:
+        _server = pg_server.PostgresServer().start()
+    except pg_server.PostgresUnavailableError as error:
+        raise pytest.UsageError(
+            f"The template tests bake PostgreSQL projects and need a server: {error}"
+        ) from None
+    os.environ[PG_ENV] = _server.url()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _server is not None:
+        _server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    return os.environ[PG_ENV]
+
+
+def create_database(base_url: str, name: str) -> str:
+    """A new empty database on the shared server; returns its URL."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base_url)
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def database_name(label: str) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return re.sub(r"[^a-z0-9_]", "_", f"bake_{label}_{worker}".lower())
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a bake's subprocesses: no pytest or xdist leaks."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("PYTEST_", "TEST_DATABASE_URL", "DATABASE_URL", "VIRTUAL_ENV_PROMPT")
+        )
+        and k != PG_ENV
+    }
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in a bake; the output is kept for the failure message."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def explain(result: subprocess.CompletedProcess[str]) -> str:
+    return (
+        f"$ {' '.join(result.args)}\n{result.stdout[-6000:]}\n{result.stderr[-4000:]}"
+    )
+
+
+@dataclass(frozen=True)
+class Bake:
+    """A baked project, shared by the tests of one combination."""
+
+    combination: dict[str, str]
+    path: Path
+    exit_code: int
+    exception: BaseException | None
+    database_url: str | None
+
+    def env(self, **extra: str) -> dict[str, str]:
+        if self.database_url:
+            extra = {"TEST_DATABASE_URL": self.database_url, **extra}
+        return clean_env(**extra)
+
+
+@pytest.fixture(
+    scope="session",
+    params=[
+        pytest.param(
+            c, id=combination_id(c), marks=pytest.mark.xdist_group(combination_id(c))
+        )
+        for c in COMBINATIONS
+    ],
+)
+def bake(
+    request: pytest.FixtureRequest, cookies_session: Any, postgres_url: str
+) -> Bake:
+    """Bake one combination once; its tests run on one xdist worker (loadgroup)."""
+    combination = request.param
+    result = cookies_session.bake(extra_context=combination)
+    database_url = None
+    if combination["database"] == "postgresql":
+        database_url = create_database(
+            postgres_url, database_name(combination_id(combination))
+        )
+    return Bake(
+        combination=combination,
+        path=result.project_path,
+        exit_code=result.exit_code,
+        exception=result.exception,
+        database_url=database_url,
+    )

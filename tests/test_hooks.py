@@ -1,0 +1,225 @@
+"""The hooks: answers are checked before anything is written, and bakes tidied.
+
+The hook modules are imported straight from hooks/ (they are valid Python
+before cookiecutter renders them) and exercised as functions; the table of
+bad answers is also run through real bakes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def load_hook(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "hooks" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre = load_hook("pre_gen_project")
+post = load_hook("post_gen_project")
+
+VALID: dict[str, Any] = {
+    "project_name": "Blog API",
+    "project_slug": "blog_api",
+    "description": "A blog.",
+    "author_name": "Ada",
+    "author_email": "ada@example.com",
+    "python_version": "3.11",
+    "database_access": "sync",
+    "database": "sqlite",
+    "delete_mode": "soft",
+}
+
+# field, bad value, words the one-line message must contain
+INVALID = [
+    ("project_slug", "My App", "lowercase Python identifier"),
+    ("project_slug", "1blog", "lowercase Python identifier"),
+    ("project_slug", "blog-api", "lowercase Python identifier"),
+    ("project_slug", "class", "keyword"),
+    ("project_slug", "match", "keyword"),
+    ("project_slug", "app", "shadow"),
+    ("project_slug", "test", "shadow"),
+    ("project_slug", "sqlalchemy", "shadow"),
+    ("project_slug", "json", "shadow"),
+    ("project_name", "", "must not be empty"),
+    ("project_name", "   ", "must not be empty"),
+    ("project_name", 'Say "hi"', "quotes"),
+    ("project_name", "back\\slash", "backslashes"),
+    ("description", "two\nlines", "control characters"),
+    ("description", "it's", "quotes"),
+    ("author_name", "", "must not be empty"),
+    ("author_email", "not-an-email", "not an email"),
+    ("author_email", "a@b", "not an email"),
+    ("author_email", 'x"@example.com', "not an email"),
+]
+
+
+def test_valid_answers_pass() -> None:
+    pre.validate(VALID)
+
+
+def test_surrounding_whitespace_is_trimmed_not_rejected() -> None:
+    pre.validate({**VALID, "project_name": "  Blog API ", "project_slug": " blog_api "})
+
+
+@pytest.mark.parametrize(("field", "value", "words"), INVALID)
+def test_bad_answer_gets_one_clear_line(field: str, value: str, words: str) -> None:
+    with pytest.raises(pre.InvalidAnswer) as caught:
+        pre.validate({**VALID, field: value})
+
+    message = str(caught.value)
+    assert "\n" not in message.replace("\\n", "")
+    assert message.startswith(f"ERROR: {field}=")
+    assert words in message
+    assert "Example of a valid value:" in message
+
+
+def test_main_prints_the_error_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    code = pre.main(json.dumps({**VALID, "project_slug": "app"}))
+
+    assert code == 1
+    assert "project_slug='app'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("field", "value", "words"), INVALID[::3])
+def test_bad_answer_fails_the_bake_and_leaves_no_folder(
+    tmp_path: Path, field: str, value: str, words: str
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(ROOT),
+            f"{field}={value}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert f"ERROR: {field}=" in result.stderr
+    assert words in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_choice_is_refused(cookies: Any) -> None:
+    result = cookies.bake(extra_context={"database": "mysql"})
+
+    assert result.exit_code != 0
+    assert "mysql" in str(result.exception)
+
+
+def test_whitespace_in_answers_is_trimmed_in_the_bake(cookies: Any) -> None:
+    result = cookies.bake(
+        extra_context={"project_name": "  Trim Me  ", "project_slug": "  trim_me  "}
+    )
+
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == "trim_me"
+    pyproject = (result.project_path / "pyproject.toml").read_text()
+    assert 'name = "trim_me"' in pyproject
+    assert 'title="Trim Me"' in (result.project_path / "app" / "main.py").read_text()
+
+
+def make_tree(root: Path, names: list[str]) -> None:
+    for name in names:
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"# {name}\n# unasync: guide line\n")
+
+
+def test_sync_twins_replace_their_async_sources(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["app/service.py", "app/service_sync.py", "app/plain.py"])
+
+    post.use_sync_twins(tmp_path)
+    post.remove_unasync_pragmas(tmp_path)
+
+    assert sorted(p.name for p in (tmp_path / "app").iterdir()) == [
+        "plain.py",
+        "service.py",
+    ]
+    assert (tmp_path / "app/service.py").read_text() == "# app/service_sync.py\n"
+
+
+def test_async_bake_drops_the_twins(tmp_path: Path) -> None:
+    make_tree(tmp_path, ["app/service.py", "app/service_sync.py"])
+
+    post.remove_sync_twins(tmp_path)
+
+    assert [p.name for p in (tmp_path / "app").iterdir()] == ["service.py"]
+    assert (tmp_path / "app/service.py").read_text().startswith("# app/service.py")
+
+
+def test_hard_delete_swaps_variants_and_drops_soft_files(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        [
+            "app/api.py",
+            "app/api_hard.py",
+            "app/restore/router.py",
+            "tests/test_soft_delete.py",
+        ],
+    )
+
+    post.use_hard_delete_files(tmp_path)
+
+    assert (tmp_path / "app/api.py").read_text().startswith("# app/api_hard.py")
+    assert not (tmp_path / "app/restore").exists()
+    assert not (tmp_path / "tests/test_soft_delete.py").exists()
+
+
+def test_dotenv_gets_the_secret_and_is_never_overwritten(tmp_path: Path) -> None:
+    (tmp_path / ".env.example").write_text("A=1\nSECRET_KEY=\nB=2\n")
+
+    post.write_dotenv(tmp_path, "s3cr3t")
+    post.write_dotenv(tmp_path, "other")
+
+    assert (tmp_path / ".env").read_text() == "A=1\nSECRET_KEY=s3cr3t\nB=2\n"
+
+
+def test_next_steps_name_the_real_commands() -> None:
+    steps = post.next_steps({**VALID, "database": "postgresql"})
+
+    assert "cd blog_api" in steps
+    assert "python -m app migrate" in steps
+    assert "DATABASE_URL" in steps
+    assert "pytest" in steps
+
+
+def test_hooks_use_the_standard_library_only() -> None:
+    for hook in (pre, post):
+        imported = {
+            line.split()[1].split(".")[0]
+            for line in Path(hook.__file__).read_text().splitlines()
+            if line.startswith(("import ", "from "))
+        }
+        assert imported - {"__future__"} <= set(sys.stdlib_module_names)
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    command = next(
+        line for line in ci.splitlines() if line.startswith("python3 -m venv .venv")
+    )
+
+    assert f"```bash\n{command}\n```" in readme

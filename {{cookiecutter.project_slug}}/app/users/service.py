@@ -1,0 +1,96 @@
+"""User use cases. Each commits its own transaction before returning."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from app.auth.security import hash_password
+from app.search import matches
+from app.users.constraints import EMAIL_INDEX, violates
+from app.users.exceptions import EmailTakenError
+from app.users.models import User
+from app.users.schemas import UserCreate, UserUpdate
+
+
+async def _commit_or_conflict(session: AsyncSession) -> None:
+    """Commit; a clash on the email index (say, a racing sign-up) is a 409."""
+    try:
+        await session.commit()
+    except IntegrityError as error:
+        await session.rollback()
+        if violates(error, EMAIL_INDEX):
+            raise EmailTakenError from None
+        raise
+
+
+async def _email_in_use(
+    session: AsyncSession, email: str, *, other_than: int | None = None
+) -> bool:
+    statement = select(User.id).where(func.lower(User.email) == email.lower())
+    if other_than is not None:
+        statement = statement.where(User.id != other_than)
+    return await session.scalar(statement.limit(1)) is not None
+
+
+async def create_user(
+    *, session: AsyncSession, data: UserCreate, is_superuser: bool = False
+) -> User:
+    """Register a user. Raises EmailTakenError if the email is in use (any case)."""
+    if await _email_in_use(session, data.email):
+        raise EmailTakenError
+    # unasync: hashed = hash_password(data.password)
+    hashed = await run_in_threadpool(hash_password, data.password)
+    user = User(
+        name=data.name,
+        email=data.email,
+        password_hash=hashed,
+        is_superuser=is_superuser,
+    )
+    session.add(user)
+    # The check above gives the friendly answer; the unique index settles races.
+    await _commit_or_conflict(session)
+    return user
+
+
+async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def list_users(
+    *, session: AsyncSession, q: str | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    """A page of users, oldest first, and the total that match `q`."""
+    statement = select(User)
+    if q:
+        statement = statement.where(matches(q, User.name, User.email))
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = await session.scalars(
+        statement.order_by(User.id).limit(limit).offset(offset)
+    )
+    return list(users), total or 0
+
+
+async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
+    """Apply a partial update. Raises EmailTakenError on a clashing email."""
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "email" in changes and await _email_in_use(
+        session, changes["email"], other_than=user.id
+    ):
+        raise EmailTakenError
+    if "password" in changes:
+        password = changes.pop("password")
+        # unasync: user.password_hash = hash_password(password)
+        user.password_hash = await run_in_threadpool(hash_password, password)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    await _commit_or_conflict(session)
+    return user
+
+
+async def delete_user(*, session: AsyncSession, user: User) -> None:
+    """Delete a user; their posts and comments go with them, in one transaction."""
+    await session.delete(user)
+    await session.commit()

@@ -1,0 +1,40 @@
+"""POST /api/v1/auth/token."""
+
+from __future__ import annotations
+
+from httpx import AsyncClient
+
+from app.users.models import User
+from tests.conftest import PASSWORD
+
+TOKEN = "/api/v1/auth/token"
+
+
+async def test_login_gives_a_working_bearer_token(
+    client: AsyncClient, user: User
+) -> None:
+    response = await client.post(
+        TOKEN, data={"username": "ADA@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 200
+    token = response.json()
+    assert token["token_type"] == "bearer"
+    me = await client.get(
+        "/api/v1/users/me", headers={"Authorization": f"Bearer {token['access_token']}"}
+    )
+    assert me.json()["id"] == user.id
+
+
+async def test_wrong_password_and_unknown_email_are_401(
+    client: AsyncClient, user: User
+) -> None:
+    wrong = await client.post(
+        TOKEN, data={"username": user.email, "password": "wrong-password"}
+    )
+    unknown = await client.post(
+        TOKEN, data={"username": "nobody@example.com", "password": PASSWORD}
+    )
+
+    assert wrong.status_code == 401
+    assert unknown.status_code == 401

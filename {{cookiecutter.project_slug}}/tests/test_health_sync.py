@@ -1,0 +1,14 @@
+# unasync: generated from test_health.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_health.py, then run `python scripts/unasync.py`.
+"""GET /health."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_reports_the_database(client: TestClient) -> None:
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}

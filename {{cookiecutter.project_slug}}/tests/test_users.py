@@ -1,0 +1,168 @@
+"""/api/v1/users: sign-up, reads, search, offset pagination, update, delete."""
+
+from __future__ import annotations
+
+import pytest
+from httpx import AsyncClient
+
+from app.users.models import User
+from tests.conftest import PASSWORD, UserFactory, headers_for
+
+USERS = "/api/v1/users"
+
+
+async def test_sign_up_returns_the_user_without_secrets(client: AsyncClient) -> None:
+    response = await client.post(
+        USERS,
+        json={"name": "Grace", "email": "grace@example.com", "password": PASSWORD},
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert set(body) == {"id", "name", "email", "created_at"}
+    assert body["email"] == "grace@example.com"
+    assert PASSWORD not in response.text
+
+
+async def test_sign_up_with_a_taken_email_in_other_case_is_409(
+    client: AsyncClient, user: User
+) -> None:
+    response = await client.post(
+        USERS, json={"name": "Copy", "email": "ADA@Example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {"detail": "Email already registered"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "Short", "email": "s@example.com", "password": "1234567"},
+        {"name": "Bad", "email": "not-an-email", "password": PASSWORD},
+        {"name": "  ", "email": "blank@example.com", "password": PASSWORD},
+        {"name": "Nul\x00", "email": "nul@example.com", "password": PASSWORD},
+        {"email": "missing@example.com", "password": PASSWORD},
+    ],
+    ids=["short-password", "bad-email", "blank-name", "nul-in-name", "no-name"],
+)
+async def test_invalid_sign_up_is_422(
+    client: AsyncClient, payload: dict[str, str]
+) -> None:
+    response = await client.post(USERS, json=payload)
+
+    assert response.status_code == 422
+
+
+async def test_get_user_and_404(client: AsyncClient, user: User) -> None:
+    found = await client.get(f"{USERS}/{user.id}")
+    missing = await client.get(f"{USERS}/{user.id + 1000}")
+    out_of_range = await client.get(f"{USERS}/{2**40}")
+
+    assert found.status_code == 200
+    assert found.json()["name"] == "Ada Lovelace"
+    assert missing.status_code == 404
+    assert out_of_range.status_code == 422
+
+
+async def test_me_needs_a_token(client: AsyncClient, user: User) -> None:
+    anonymous = await client.get(f"{USERS}/me")
+    bad = await client.get(f"{USERS}/me", headers={"Authorization": "Bearer nope"})
+    me = await client.get(f"{USERS}/me", headers=headers_for(user))
+
+    assert anonymous.status_code == 401
+    assert bad.status_code == 401
+    assert me.json()["id"] == user.id
+
+
+async def test_list_searches_and_pages_with_a_total(
+    client: AsyncClient, user_factory: UserFactory
+) -> None:
+    for name in ("Alan Turing", "Alan Kay", "Barbara Liskov"):
+        await user_factory(name=name)
+
+    page = await client.get(USERS, params={"q": "alan", "limit": 1, "offset": 1})
+
+    assert page.status_code == 200
+    body = page.json()
+    assert body["total"] == 2
+    assert (body["limit"], body["offset"]) == (1, 1)
+    assert [u["name"] for u in body["items"]] == ["Alan Kay"]
+
+
+async def test_search_wildcards_match_literally(
+    client: AsyncClient, user_factory: UserFactory
+) -> None:
+    await user_factory(name="100% Real")
+    await user_factory(name="Plain")
+    await user_factory(name="under_score")
+
+    percent = (await client.get(USERS, params={"q": "%"})).json()
+    underscore = (await client.get(USERS, params={"q": "_"})).json()
+
+    assert [u["name"] for u in percent["items"]] == ["100% Real"]
+    assert [u["name"] for u in underscore["items"]] == ["under_score"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 101}, {"offset": -1}, {"limit": "x"}]
+)
+async def test_bad_paging_values_are_422(
+    client: AsyncClient, params: dict[str, int | str]
+) -> None:
+    response = await client.get(USERS, params=params)
+
+    assert response.status_code == 422
+
+
+async def test_update_is_partial_and_own_only(
+    client: AsyncClient, user: User, user_factory: UserFactory
+) -> None:
+    other = await user_factory()
+
+    renamed = await client.patch(
+        f"{USERS}/{user.id}", json={"name": "Countess"}, headers=headers_for(user)
+    )
+    forbidden = await client.patch(
+        f"{USERS}/{user.id}", json={"name": "Mallory"}, headers=headers_for(other)
+    )
+    clash = await client.patch(
+        f"{USERS}/{user.id}",
+        json={"email": other.email.upper()},
+        headers=headers_for(user),
+    )
+
+    assert renamed.status_code == 200
+    assert renamed.json()["name"] == "Countess"
+    assert renamed.json()["email"] == "ada@example.com"
+    assert forbidden.status_code == 403
+    assert clash.status_code == 409
+
+
+async def test_superuser_may_update_anyone(
+    client: AsyncClient, user: User, superuser: User
+) -> None:
+    response = await client.patch(
+        f"{USERS}/{user.id}", json={"name": "Renamed"}, headers=headers_for(superuser)
+    )
+
+    assert response.status_code == 200
+    assert response.json()["name"] == "Renamed"
+
+
+async def test_delete_removes_the_user_from_reads(
+    client: AsyncClient, user: User, user_factory: UserFactory
+) -> None:
+    other = await user_factory()
+
+    forbidden = await client.delete(f"{USERS}/{user.id}", headers=headers_for(other))
+    deleted = await client.delete(f"{USERS}/{user.id}", headers=headers_for(user))
+
+    assert forbidden.status_code == 403
+    assert deleted.status_code == 204
+    assert (await client.get(f"{USERS}/{user.id}")).status_code == 404
+    assert (await client.get(USERS)).json()["total"] == 1
+    # Their token stops working at once.
+    assert (
+        await client.get(f"{USERS}/me", headers=headers_for(user))
+    ).status_code == 401
