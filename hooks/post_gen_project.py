@@ -28,7 +28,11 @@ SOFT_DELETE_ONLY = ("app/restore", "tests/test_restore.py", "tests/test_soft_del
 # Files that exist only for hard delete.
 HARD_DELETE_ONLY = ("tests/test_hard_delete.py",)
 # Files that exist only for PostgreSQL. SQLite ones are `name_sqlite.py` variants.
-POSTGRESQL_ONLY = ("tests/pg_server.py", "tests/test_postgresql_only.py")
+POSTGRESQL_ONLY = (
+    "tests/pg_server.py",
+    "tests/test_postgresql_only.py",
+    "tests/test_outage.py",
+)
 
 
 def _remove(root: Path, relative: str) -> None:

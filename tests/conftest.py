@@ -17,12 +17,21 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
 PG_ENV = "TEMPLATE_TEST_POSTGRES_URL"
 
+# (database_access, database) -> the SQLAlchemy driver a bake uses
+DRIVERS = {
+    ("sync", "sqlite"): "sqlite",
+    ("async", "sqlite"): "sqlite+aiosqlite",
+    ("sync", "postgresql"): "postgresql+psycopg",
+    ("async", "postgresql"): "postgresql+asyncpg",
+}
 COMBINATIONS = [
     {"database_access": access, "database": database, "delete_mode": mode}
     for access in ("sync", "async")
@@ -83,7 +92,6 @@ def postgres_url() -> str:
 
 def create_database(base_url: str, name: str) -> str:
     """A new empty database on the shared server; returns its URL."""
-    import psycopg
     from sqlalchemy.engine import make_url
 
     url = make_url(base_url)
@@ -144,6 +152,25 @@ class Bake:
     exit_code: int
     exception: BaseException | None
     database_url: str | None
+
+    @property
+    def driver(self) -> str:
+        return DRIVERS[
+            self.combination["database_access"], self.combination["database"]
+        ]
+
+    def fresh_database_url(self, tmp_path: Path, label: str) -> str:
+        """A new, empty database for this bake, as the app's DATABASE_URL."""
+        if self.combination["database"] == "sqlite":
+            return f"{self.driver}:///{tmp_path / f'{label}.db'}"
+        assert self.database_url is not None
+        name = database_name(f"{combination_id(self.combination)}_{label}")
+        url = create_database(self.database_url, name)
+        return (
+            make_url(url)
+            .set(drivername=self.driver)
+            .render_as_string(hide_password=False)
+        )
 
     def env(self, **extra: str) -> dict[str, str]:
         if self.database_url:

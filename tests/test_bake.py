@@ -15,7 +15,14 @@ import pytest
 from tests.conftest import Bake, explain, run
 
 LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter")
-SKIP_DIRS = {".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
+SKIP_DIRS = {
+    ".venv",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    ".hypothesis",
+}
 
 
 def files(root: Path) -> list[Path]:

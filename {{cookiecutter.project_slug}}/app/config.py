@@ -5,15 +5,20 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.driver import DRIVER, DRIVER_EXAMPLE
 
-PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
-MIN_SECRET_LENGTH = 32
+# Signs tokens in development when SECRET_KEY is empty; refused anywhere else.
+DEVELOPMENT_SECRET = "development-only-insecure-secret-key-" + "0" * 27
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "dev", DEVELOPMENT_SECRET}
+)
+# An HMAC key at least as long as the hash it feeds (RFC 7518, section 3.2).
+MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
 class Settings(BaseSettings):
@@ -25,16 +30,17 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(default=DRIVER_EXAMPLE)
-    secret_key: str = ""
-    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # validate_default: a missing SECRET_KEY must be checked too.
+    secret_key: str = Field(default="", validate_default=True)
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     cors_origins: list[str] = Field(default_factory=list)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     sql_echo: bool = False
     slow_query_ms: int = Field(default=200, ge=0)
-    pool_size: int = Field(default=10, ge=1, le=200)
-    max_overflow: int = Field(default=5, ge=0, le=200)
+    pool_size: int = Field(default=20, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
 
@@ -43,32 +49,39 @@ class Settings(BaseSettings):
     def _check_database_url(cls, value: str) -> str:
         try:
             url = make_url(value)
-        except ArgumentError:
-            msg = f"DATABASE_URL is not a database URL; expected e.g. {DRIVER_EXAMPLE}"
+        except (ArgumentError, ValueError):
+            msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
             raise ValueError(msg) from None
         if url.drivername != DRIVER:
             msg = (
-                f"DATABASE_URL uses driver {url.drivername!r}, but this project was "
-                f"generated for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
+                f"uses driver {url.drivername!r}, but this project was generated "
+                f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
             )
             raise ValueError(msg)
         return value
 
-    @model_validator(mode="after")
-    def _check_secret_key(self) -> Settings:
-        if self.environment == "development":
-            return self
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: str, info: ValidationInfo) -> str:
+        # Fields declared above are in info.data unless they were invalid
+        # (and so are reported already).
+        environment = info.data.get("environment", "development")
+        if environment == "development":
+            return value
+        algorithm = info.data.get("jwt_algorithm", "HS256")
+        minimum = MIN_SECRET_BYTES[algorithm]
         if (
-            self.secret_key.strip().lower() in PLACEHOLDER_SECRETS
-            or len(self.secret_key) < MIN_SECRET_LENGTH
+            value.strip().lower() in PLACEHOLDER_SECRETS
+            or len(value.encode()) < minimum
         ):
             msg = (
-                f"SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_LENGTH} characters outside development "
-                f"(ENVIRONMENT={self.environment})"
+                f"must be a random value of at least {minimum} bytes for "
+                f"{algorithm} outside development (ENVIRONMENT={environment}); "
+                'make one with: python -c "import secrets; '
+                'print(secrets.token_urlsafe(64))"'
             )
             raise ValueError(msg)
-        return self
+        return value
 
     @cached_property
     def url(self) -> URL:
@@ -77,7 +90,7 @@ class Settings(BaseSettings):
     @property
     def jwt_secret(self) -> str:
         # Development may run without a secret; it still needs a signing key.
-        return self.secret_key or "development-only-insecure-secret-key-0000"
+        return self.secret_key or DEVELOPMENT_SECRET
 
 
 def load_settings() -> Settings:
@@ -86,7 +99,8 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         detail = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
             for e in error.errors()
         )
         raise SystemExit(f"Invalid settings: {detail}") from None

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from app.config import Settings, settings
-from app.driver import configure_sqlite, engine_options, is_sqlite
+from app.driver import WRITE_INTENT, configure_sqlite, engine_options, is_sqlite
+from app.observability import log_slow_queries
 
 # Deterministic constraint names, so that migrations can find and alter them.
 NAMING_CONVENTION = {
@@ -77,27 +78,33 @@ def create_engine_from(config: Settings) -> Engine:
             max_overflow=config.max_overflow,
             pool_timeout=config.pool_timeout_seconds,
             connect_timeout=config.connect_timeout_seconds,
-            echo=config.sql_echo,
         ),
     )
+    log_slow_queries(engine, config)
     if is_sqlite(config.url):
         configure_sqlite(engine)
     return engine
 
 
 engine = create_engine_from(settings)
+# The same engine, for transactions that will write: on SQLite they begin by
+# taking the write lock, at their first statement (app/driver.py).
+write_engine = engine.execution_options(**WRITE_INTENT)
 # expire_on_commit=False: objects stay readable after commit, for the response,
 # without a lazy reload (which would be I/O in an async context).
 SessionLocal = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+# Requests with these methods only read.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session() -> Iterator[Session]:
+def get_session(request: Request) -> Iterator[Session]:
     """One session per request: always closed, rolled back on error.
 
     Services commit explicitly, so the response is only sent once the data is
     safe. Nothing is committed here, after the route has returned.
     """
-    with SessionLocal() as session:
+    bind = engine if request.method in READ_ONLY_METHODS else write_engine
+    with SessionLocal(bind=bind) as session:
         try:
             yield session
         except Exception:

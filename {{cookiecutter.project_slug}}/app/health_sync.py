@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.database import SessionLocal
+from app.database import SessionDep
 
 router = APIRouter(tags=["health"])
 
@@ -30,13 +30,12 @@ class Health(BaseModel):
         }
     },
 )
-def health(response: Response) -> Health:
+def health(session: SessionDep, response: Response) -> Health:
     """200 when the database answers, 503 when it does not."""
+    # The session of any request (it connects on first use), so the answer is
+    # what the other routes would get; the failure is caught, not raised.
     try:
-        # Its own short-lived session: a health check must not wait on a
-        # request-scoped dependency, and it must never raise.
-        with SessionLocal() as session:
-            session.execute(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError):
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
         return Health(status="unavailable", database="unreachable")

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import Select, literal, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.errors import InvalidCursorError
@@ -20,7 +20,8 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[Any])
+# Any SELECT, whatever its columns (SQLAlchemy 2.1 types them as a TypeVarTuple).
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
@@ -88,17 +89,12 @@ def keyset_page(
     row to learn whether a next page exists."""
     if cursor is not None:
         after = Position.decode(cursor)
-        condition: ColumnElement[bool]
-        if newest_first:
-            condition = or_(
-                created_at < after.created_at,
-                and_(created_at == after.created_at, id_column < after.id),
-            )
-        else:
-            condition = or_(
-                created_at > after.created_at,
-                and_(created_at == after.created_at, id_column > after.id),
-            )
+        # A row-value comparison, (created_at, id) < (x, y), is what lets the
+        # database seek straight to the position in the (created_at, id) index;
+        # the equivalent OR of two conditions makes it scan up to it.
+        key = tuple_(created_at, id_column)
+        position = tuple_(literal(after.created_at, created_at.type), literal(after.id))
+        condition = key < position if newest_first else key > position
         statement = statement.where(condition)
     order = (
         (created_at.desc(), id_column.desc())

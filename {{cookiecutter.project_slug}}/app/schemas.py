@@ -33,6 +33,11 @@ SearchQuery = Annotated[
 ]
 # The `responses=` of a route: its documented error statuses.
 Responses = dict[int | str, dict[str, Any]]
+TagQuery = Annotated[
+    str | None,
+    Query(max_length=50, description="Only posts with this tag"),
+    AfterValidator(lambda v: no_nul(v) if v is not None else v),
+]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 

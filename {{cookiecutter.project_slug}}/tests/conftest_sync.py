@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from itertools import count
+from typing import Any, TypeVar
 
 import pytest
 from pwdlib import PasswordHash
@@ -14,15 +17,19 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from tests import environment
 
 # isort: split
+from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, QueuePool, event
 from sqlalchemy.orm import Session
 
 from app.auth import security
 from app.auth.security import create_access_token
+from app.cli import alembic_config
 from app.database import Base, get_session
 from app.database import engine as app_engine
 from app.main import app
+from app.posts import service as posts
+from app.posts.schemas import PostCreate, PostRead
 from app.users import service as users
 from app.users.models import User
 from app.users.schemas import UserCreate
@@ -32,15 +39,26 @@ PASSWORD = "correct horse battery"
 security.password_hash = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024),))
 
 
+def migrate(connection: Connection) -> None:
+    """`alembic upgrade head` on this connection: the schema production gets.
+
+    tests/test_migrations.py checks that the migrations match the models.
+    """
+    config = alembic_config()
+    config.attributes.update(connection=connection, configure_logger=False)
+    command.upgrade(config, "head")
+
+
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    """The app's own engine, on a fresh schema in the test database."""
+    """The app's own engine, on a fresh schema built by the migrations."""
     if environment.server is not None:
         environment.server.start()
     try:
         with app_engine.begin() as connection:
             Base.metadata.drop_all(connection)
-            Base.metadata.create_all(connection)
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+            migrate(connection)
         yield app_engine
         app_engine.dispose()
     finally:
@@ -74,10 +92,15 @@ def session(engine: Engine) -> Iterator[Session]:
 def client(session: Session) -> Iterator[TestClient]:
     """An HTTP client for the app, whose requests use the test's session."""
 
-    def same_session() -> Session:
-        # Like a fresh per-request session: nothing cached from earlier requests.
+    def same_session() -> Iterator[Session]:
+        # Like a fresh per-request session (app/database.py get_session): nothing
+        # cached from earlier requests, and rolled back when the request fails.
         session.expunge_all()
-        return session
+        try:
+            yield session
+        except Exception:
+            session.rollback()
+            raise
 
     app.dependency_overrides[get_session] = same_session
     client = TestClient(app, base_url="http://test")
@@ -127,3 +150,95 @@ def headers_for(user: User) -> dict[str, str]:
 @pytest.fixture
 def auth_headers(user: User) -> dict[str, str]:
     return headers_for(user)
+
+
+PostFactory = Callable[..., PostRead]
+
+
+@pytest.fixture
+def post_factory(session: Session, user: User) -> PostFactory:
+    """Make posts: `post_factory(title="Hi", tags=["a"], author=someone)`."""
+
+    def make(
+        *,
+        author: User | None = None,
+        title: str | None = None,
+        body: str = "Some text.",
+        tags: list[str] | None = None,
+    ) -> PostRead:
+        data = PostCreate(
+            title=title or f"Post {next(_numbers)}", body=body, tags=tags or []
+        )
+        return posts.create_post(session=session, author=author or user, data=data)
+
+    return make
+
+
+class QueryLog:
+    """The SQL statements sent to the database while it is recording."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(engine: Engine) -> Callable[[], Any]:
+    """`with count_queries() as log: ...; len(log)`: statements sent, via engine events."""
+    target = engine
+
+    @contextmanager
+    def recording() -> Iterator[QueryLog]:
+        log = QueryLog()
+
+        def record(*args: Any) -> None:
+            statement = args[2]
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE")):
+                log.statements.append(statement)
+
+        event.listen(target, "before_cursor_execute", record)
+        try:
+            yield log
+        finally:
+            event.remove(target, "before_cursor_execute", record)
+
+    return recording
+
+
+@pytest.fixture
+def committed_client(engine: Engine) -> Iterator[TestClient]:
+    """A client whose requests run as in production: each in its own session
+    and connection, committing for real. The rows are deleted afterwards.
+
+    For what the rolled-back `session` cannot show: races between
+    connections, a failing COMMIT, an outage. Server errors come back as 500
+    responses, as a real client would see them.
+    """
+    client = TestClient(app, base_url="http://test", raise_server_exceptions=False)
+    try:
+        yield client
+    finally:
+        client.close()
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+T = TypeVar("T")
+
+
+def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Run the calls at the same time: as tasks on one event loop (async) or
+    in threads (sync). With `committed_client`, each request gets its own
+    session and connection."""
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def connections_in_use(engine: Engine) -> int:
+    """Connections checked out of the engine's pool (and not returned yet)."""
+    pool = engine.pool
+    assert isinstance(pool, QueuePool)
+    return pool.checkedout()

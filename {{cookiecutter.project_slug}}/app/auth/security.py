@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 import jwt
 from pwdlib import PasswordHash
@@ -11,9 +12,14 @@ from app.config import settings
 from app.database import utc_now
 
 password_hash = PasswordHash.recommended()
-# Verified against when the email is unknown, so that a miss costs the same
-# hashing work as a wrong password and does not reveal which emails exist.
-DUMMY_HASH = password_hash.hash("not-a-real-password-just-for-timing")
+
+
+@cache
+def dummy_hash(hasher: PasswordHash) -> str:
+    """A hash made by `hasher`, with its cost, to verify against when the email
+    is unknown: a miss then costs the same hashing work as a wrong password,
+    and the response time does not tell which emails exist."""
+    return hasher.hash("not-a-real-password-just-for-timing")
 
 
 def hash_password(password: str) -> str:
@@ -22,7 +28,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, hashed: str | None) -> bool:
     if hashed is None:
-        password_hash.verify(password, DUMMY_HASH)
+        password_hash.verify(password, dummy_hash(password_hash))
         return False
     return password_hash.verify(password, hashed)
 

@@ -31,7 +31,7 @@ class Post(DeletionMixin, TimestampMixin, Base):
 
     author: Mapped[User] = relationship(back_populates="posts", lazy="raise")
     tags: Mapped[list[Tag]] = relationship(
-        secondary=post_tags, lazy="raise", order_by=Tag.name
+        secondary=post_tags, lazy="raise", order_by=Tag.name, passive_deletes=True
     )
     comments: Mapped[list[Comment]] = relationship(
         back_populates="post",

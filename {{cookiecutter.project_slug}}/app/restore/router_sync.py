@@ -4,10 +4,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 
-from app.auth.dependencies import Superuser
+from app.auth.dependencies import CurrentUser, Superuser
 from app.database import SessionDep
+from app.errors import ConflictError
+from app.posts import service as posts
+from app.posts.exceptions import NotYourPostOrAdminError, PostNotFoundError
+from app.posts.models import Post
+from app.posts.schemas import PostRead
 from app.restore import service
 from app.schemas import IdPath, Responses
 from app.users.exceptions import UserNotFoundError
@@ -17,10 +22,10 @@ from app.users.schemas import UserRead
 router = APIRouter(tags=["restore"])
 
 ERRORS: Responses = {
-    status.HTTP_401_UNAUTHORIZED: {"description": "Missing or bad token"},
-    status.HTTP_403_FORBIDDEN: {"description": "Not allowed to restore this"},
-    status.HTTP_404_NOT_FOUND: {"description": "No such row, deleted or not"},
-    status.HTTP_409_CONFLICT: {"description": "Restoring would break a unique rule"},
+    401: {"description": "Missing or bad token"},
+    403: {"description": "Not allowed to restore this"},
+    404: {"description": "No such row, deleted or not"},
+    409: {"description": "Restoring would break a rule (taken email, deleted author)"},
 }
 
 
@@ -31,3 +36,25 @@ def restore_user(session: SessionDep, _admin: Superuser, user_id: IdPath) -> Use
     if user is None:
         raise UserNotFoundError
     return UserRead.model_validate(service.restore(session=session, row=user))
+
+
+@router.post("/posts/{post_id}/restore", responses=ERRORS)
+def restore_post(
+    session: SessionDep, current: CurrentUser, post_id: IdPath
+) -> PostRead:
+    """Bring back a deleted post with the comments deleted with it."""
+    post = service.get_including_deleted(session=session, model=Post, row_id=post_id)
+    if post is None:
+        raise PostNotFoundError
+    if post.author_id != current.id and not current.is_superuser:
+        raise NotYourPostOrAdminError
+    author = service.get_including_deleted(
+        session=session, model=User, row_id=post.author_id
+    )
+    if author is None or author.deleted_at is not None:
+        raise ConflictError("The post's author is deleted; restore the author instead")
+    service.restore(session=session, row=post)
+    restored = posts.read_post(session=session, post_id=post.id)
+    if restored is None:
+        raise PostNotFoundError
+    return restored

@@ -58,12 +58,14 @@ def read_me(current: CurrentUser) -> UserRead:
     return UserRead.model_validate(current)
 
 
-@router.get("/{user_id}", responses=NOT_FOUND)
+@router.get("/{user_id:int}", responses=NOT_FOUND)
 def read_user(user: UserOr404) -> UserRead:
     return UserRead.model_validate(user)
 
 
-@router.patch("/{user_id}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT)
+@router.patch(
+    "/{user_id:int}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT
+)
 def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> UserRead:
     """Change some of a user's fields (the user themself, or a superuser)."""
     updated = service.update_user(session=session, user=user, data=data)
@@ -71,7 +73,7 @@ def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> UserRea
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND,
 )

@@ -39,10 +39,12 @@ async def create_user(
     *, session: AsyncSession, data: UserCreate, is_superuser: bool = False
 ) -> User:
     """Register a user. Raises EmailTakenError if the email is in use (any case)."""
-    if await _email_in_use(session, data.email):
-        raise EmailTakenError
+    # Hash before touching the database: on SQLite a write request holds the
+    # write lock from its first statement, so keep that window short.
     # unasync: hashed = hash_password(data.password)
     hashed = await run_in_threadpool(hash_password, data.password)
+    if await _email_in_use(session, data.email):
+        raise EmailTakenError
     user = User(
         name=data.name,
         email=data.email,

@@ -40,9 +40,11 @@ def create_user(
     *, session: Session, data: UserCreate, is_superuser: bool = False
 ) -> User:
     """Register a user. Raises EmailTakenError if the email is in use (any case)."""
+    # Hash before touching the database: on SQLite a write request holds the
+    # write lock from its first statement, so keep that window short.
+    hashed = hash_password(data.password)
     if _email_in_use(session, data.email):
         raise EmailTakenError
-    hashed = hash_password(data.password)
     user = User(
         name=data.name,
         email=data.email,

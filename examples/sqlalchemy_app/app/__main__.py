@@ -1,0 +1,5 @@
+"""`python -m app ...`: the management CLI."""
+
+from app.cli import cli
+
+cli()

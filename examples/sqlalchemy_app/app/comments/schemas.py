@@ -1,0 +1,33 @@
+"""Comment schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+from app.pagination import CursorPage
+from app.schemas import Schema, no_nul
+from app.users.schemas import UserSummary
+
+CommentBody = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000),
+    AfterValidator(no_nul),
+]
+
+
+class CommentCreate(Schema):
+    body: CommentBody
+
+
+class CommentRead(Schema):
+    id: int
+    body: str
+    author: UserSummary
+    post_id: int
+    created_at: datetime
+
+
+CommentPage = CursorPage[CommentRead]

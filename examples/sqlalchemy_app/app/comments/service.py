@@ -1,0 +1,56 @@
+"""Comment use cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from app.comments.models import Comment
+from app.comments.schemas import CommentCreate, CommentPage, CommentRead
+from app.pagination import keyset_page, next_cursor
+from app.posts.models import Post
+from app.users.models import User
+
+
+def create_comment(
+    *, session: Session, post: Post, author: User, data: CommentCreate
+) -> Comment:
+    comment = Comment(body=data.body, post=post, author=author)
+    session.add(comment)
+    session.commit()
+    return comment
+
+
+def list_comments(
+    *, session: Session, post: Post, limit: int, cursor: str | None
+) -> CommentPage:
+    """A post's comments, oldest first, by keyset on (created_at, id)."""
+    statement = keyset_page(
+        select(Comment)
+        .where(Comment.post_id == post.id)
+        .options(joinedload(Comment.author)),
+        created_at=Comment.created_at,
+        id_column=Comment.id,
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+    )
+    comments = list(session.scalars(statement))
+    following = next_cursor(comments, limit)
+    return CommentPage(
+        items=[CommentRead.model_validate(c) for c in comments], next_cursor=following
+    )
+
+
+def get_comment(*, session: Session, comment_id: int) -> Comment | None:
+    """A comment with its post (for the post author's right to delete it)."""
+    return session.scalar(
+        select(Comment)
+        .where(Comment.id == comment_id)
+        .options(joinedload(Comment.post))
+    )
+
+
+def delete_comment(*, session: Session, comment: Comment) -> None:
+    session.delete(comment)
+    session.commit()

@@ -1,0 +1,109 @@
+"""Settings, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.driver import DRIVER, DRIVER_EXAMPLE
+
+# Signs tokens in development when SECRET_KEY is empty; refused anywhere else.
+DEVELOPMENT_SECRET = "development-only-insecure-secret-key-" + "0" * 27
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "dev", DEVELOPMENT_SECRET}
+)
+# An HMAC key at least as long as the hash it feeds (RFC 7518, section 3.2).
+MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
+
+
+class Settings(BaseSettings):
+    """Every setting of the app. `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default=DRIVER_EXAMPLE)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # validate_default: a missing SECRET_KEY must be checked too.
+    secret_key: str = Field(default="", validate_default=True)
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    cors_origins: list[str] = Field(default_factory=list)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    sql_echo: bool = False
+    slow_query_ms: int = Field(default=200, ge=0)
+    pool_size: int = Field(default=20, ge=1, le=200)
+    max_overflow: int = Field(default=10, ge=0, le=200)
+    pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
+            raise ValueError(msg) from None
+        if url.drivername != DRIVER:
+            msg = (
+                f"uses driver {url.drivername!r}, but this project was generated "
+                f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
+            )
+            raise ValueError(msg)
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _check_secret_key(cls, value: str, info: ValidationInfo) -> str:
+        # Fields declared above are in info.data unless they were invalid
+        # (and so are reported already).
+        environment = info.data.get("environment", "development")
+        if environment == "development":
+            return value
+        algorithm = info.data.get("jwt_algorithm", "HS256")
+        minimum = MIN_SECRET_BYTES[algorithm]
+        if (
+            value.strip().lower() in PLACEHOLDER_SECRETS
+            or len(value.encode()) < minimum
+        ):
+            msg = (
+                f"must be a random value of at least {minimum} bytes for "
+                f"{algorithm} outside development (ENVIRONMENT={environment}); "
+                'make one with: python -c "import secrets; '
+                'print(secrets.token_urlsafe(64))"'
+            )
+            raise ValueError(msg)
+        return value
+
+    @cached_property
+    def url(self) -> URL:
+        return make_url(self.database_url)
+
+    @property
+    def jwt_secret(self) -> str:
+        # Development may run without a secret; it still needs a signing key.
+        return self.secret_key or DEVELOPMENT_SECRET
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning a validation error into one readable line."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
+        raise SystemExit(f"Invalid settings: {detail}") from None
+
+
+settings = load_settings()

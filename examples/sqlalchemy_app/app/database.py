@@ -1,0 +1,113 @@
+"""The single database module: engine, session factory, Base, session dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from app.config import Settings, settings
+from app.driver import WRITE_INTENT, configure_sqlite, engine_options, is_sqlite
+from app.observability import log_slow_queries
+
+# Deterministic constraint names, so that migrations can find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python.
+
+    PostgreSQL keeps the zone; SQLite stores naive text, so the zone is put
+    back on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            msg = "naive datetime given; use an aware UTC datetime"
+            raise ValueError(msg)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(
+        self, value: datetime | None, dialect: Any
+    ) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+class TimestampMixin:
+    """`created_at` and `updated_at`, set by the application in UTC."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+
+def create_engine_from(config: Settings) -> Engine:
+    """Build the engine for these settings, with SQLite tuned when it is SQLite."""
+    engine = create_engine(
+        config.url,
+        **engine_options(
+            config.url,
+            pool_size=config.pool_size,
+            max_overflow=config.max_overflow,
+            pool_timeout=config.pool_timeout_seconds,
+            connect_timeout=config.connect_timeout_seconds,
+        ),
+    )
+    log_slow_queries(engine, config)
+    if is_sqlite(config.url):
+        configure_sqlite(engine)
+    return engine
+
+
+engine = create_engine_from(settings)
+# The same engine, for transactions that will write: on SQLite they begin by
+# taking the write lock, at their first statement (app/driver.py).
+write_engine = engine.execution_options(**WRITE_INTENT)
+# expire_on_commit=False: objects stay readable after commit, for the response,
+# without a lazy reload (which would be I/O in an async context).
+SessionLocal = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+# Requests with these methods only read.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: always closed, rolled back on error.
+
+    Services commit explicitly, so the response is only sent once the data is
+    safe. Nothing is committed here, after the route has returned.
+    """
+    bind = engine if request.method in READ_ONLY_METHODS else write_engine
+    with SessionLocal(bind=bind) as session:
+        try:
+            yield session
+        except Exception:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

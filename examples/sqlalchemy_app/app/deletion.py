@@ -1,0 +1,129 @@
+"""Soft delete: rows get a `deleted_at` stamp instead of being removed.
+
+Three pieces, and services never filter by hand:
+- `DeletionMixin` adds `deleted_at` to a model;
+- `session.delete(obj)` is turned into a stamp, cascaded to the rows listed in
+  the model's `__soft_delete_cascade__`, all with the same stamp, in the same
+  flush (and so the same transaction);
+- every ORM SELECT hides stamped rows, relationship loads included, through one
+  `do_orm_execute` listener. Pass `execution_options(include_deleted=True)` to
+  see them, as the restore path does.
+
+`restore_statements()` undoes a delete: it clears the stamp on the row and on
+the rows that carry the very same stamp, so rows deleted earlier on their own
+stay deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import Index, Update, event, inspect, select, update
+from sqlalchemy.orm import (
+    Mapped,
+    ORMExecuteState,
+    Session,
+    mapped_column,
+    with_loader_criteria,
+)
+
+from app.database import utc_now
+
+INCLUDE_DELETED = "include_deleted"
+SOFT_DELETE = True
+
+
+class DeletionMixin:
+    """Adds `deleted_at`; NULL means the row is live."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Relationship names whose rows are deleted (and restored) with this row.
+    __soft_delete_cascade__: ClassVar[tuple[str, ...]] = ()
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+def unique_among_live(name: str, model: Any, *expressions: Any) -> Index:
+    """A unique index that only live rows take part in (partial index)."""
+    live = model.deleted_at.is_(None)
+    return Index(
+        name, *expressions, unique=True, sqlite_where=live, postgresql_where=live
+    )
+
+
+def _cascade_statements(
+    model: type[DeletionMixin], ids: Any, stamp: datetime | None, *, restore: bool
+) -> list[Update]:
+    """UPDATEs that stamp, or unstamp, the rows that hang off rows `ids`.
+
+    Deleting stamps children first, then their children (found by the stamp).
+    Restoring goes deepest first, while the children still carry the stamp.
+    """
+    statements: list[Update] = []
+    mapper = inspect(model)
+    for name in model.__soft_delete_cascade__:
+        relationship = mapper.relationships[name]
+        child: Any = relationship.mapper.class_
+        ((_, foreign_key),) = relationship.local_remote_pairs
+        if restore:
+            own = (
+                update(child)
+                .where(foreign_key.in_(ids), child.deleted_at == stamp)
+                .values(deleted_at=None)
+            )
+        else:
+            own = (
+                update(child)
+                .where(foreign_key.in_(ids), child.deleted_at.is_(None))
+                .values(deleted_at=stamp)
+            )
+        stamped = select(child.id).where(
+            foreign_key.in_(ids), child.deleted_at == stamp
+        )
+        deeper = _cascade_statements(child, stamped, stamp, restore=restore)
+        statements += [*deeper, own] if restore else [own, *deeper]
+    return statements
+
+
+def restore_statements(obj: DeletionMixin) -> list[Update]:
+    """The UPDATEs that bring back `obj` and exactly what its delete took along."""
+    model: Any = type(obj)
+    own = update(model).where(model.id == obj.id).values(deleted_at=None)  # type: ignore[attr-defined]
+    ids = [obj.id]  # type: ignore[attr-defined]
+    return [*_cascade_statements(model, ids, obj.deleted_at, restore=True), own]
+
+
+@event.listens_for(Session, "before_flush")
+def _soft_delete_on_flush(session: Session, _context: Any, _instances: Any) -> None:
+    deleted = [obj for obj in session.deleted if isinstance(obj, DeletionMixin)]
+    if not deleted:
+        return
+    # One stamp for the whole flush: restore finds what went together by it.
+    stamp = utc_now()
+    for obj in deleted:
+        # Adding the object back takes it out of `deleted`: an UPDATE, not a DELETE.
+        session.add(obj)
+        obj.deleted_at = stamp
+        ids = [obj.id]  # type: ignore[attr-defined]
+        for statement in _cascade_statements(type(obj), ids, stamp, restore=False):
+            session.execute(statement)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _hide_deleted(state: ORMExecuteState) -> None:
+    if (
+        state.is_select
+        and not state.is_column_load
+        and not state.is_relationship_load
+        and not state.execution_options.get(INCLUDE_DELETED, False)
+    ):
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                DeletionMixin,
+                lambda cls: cls.deleted_at.is_(None),
+                include_aliases=True,
+            )
+        )

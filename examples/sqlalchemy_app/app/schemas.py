@@ -1,0 +1,48 @@
+"""Types shared by the request and response schemas of every domain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import BaseModel as PydanticBaseModel
+
+# Ids are 32-bit on every database here: bigger ones are a 422, not a crash.
+MAX_ID = 2**31 - 1
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it everywhere alike.
+    if "\x00" in value:
+        msg = "must not contain NUL characters"
+        raise ValueError(msg)
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(no_nul),
+]
+SearchQuery = Annotated[
+    str | None,
+    Query(max_length=100, description="Case-insensitive substring to search for"),
+    AfterValidator(lambda v: no_nul(v) if v is not None else v),
+]
+# The `responses=` of a route: its documented error statuses.
+Responses = dict[int | str, dict[str, Any]]
+TagQuery = Annotated[
+    str | None,
+    Query(max_length=50, description="Only posts with this tag"),
+    AfterValidator(lambda v: no_nul(v) if v is not None else v),
+]
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+class Schema(PydanticBaseModel):
+    """Base of the API schemas: read from ORM objects, refuse unknown fields."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")

@@ -1,0 +1,21 @@
+"""`GET /tags`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.database import SessionDep
+from app.tags import service
+from app.tags.schemas import TagCount
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+@router.get("")
+def list_tags(
+    session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[TagCount]:
+    """Tags with their number of posts, the most used first."""
+    return service.tag_counts(session=session, limit=limit)

@@ -1,0 +1,17 @@
+"""User errors."""
+
+from __future__ import annotations
+
+from app.errors import ConflictError, ForbiddenError, NotFoundError
+
+
+class UserNotFoundError(NotFoundError):
+    detail = "User not found"
+
+
+class EmailTakenError(ConflictError):
+    detail = "Email already registered"
+
+
+class NotYourAccountError(ForbiddenError):
+    detail = "Only the user themself or a superuser may do this"

@@ -1,0 +1,93 @@
+"""User use cases. Each commits its own transaction before returning."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.security import hash_password
+from app.search import matches
+from app.users.constraints import EMAIL_INDEX, violates
+from app.users.exceptions import EmailTakenError
+from app.users.models import User
+from app.users.schemas import UserCreate, UserUpdate
+
+
+def _commit_or_conflict(session: Session) -> None:
+    """Commit; a clash on the email index (say, a racing sign-up) is a 409."""
+    try:
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        if violates(error, EMAIL_INDEX):
+            raise EmailTakenError from None
+        raise
+
+
+def _email_in_use(
+    session: Session, email: str, *, other_than: int | None = None
+) -> bool:
+    statement = select(User.id).where(func.lower(User.email) == email.lower())
+    if other_than is not None:
+        statement = statement.where(User.id != other_than)
+    return session.scalar(statement.limit(1)) is not None
+
+
+def create_user(
+    *, session: Session, data: UserCreate, is_superuser: bool = False
+) -> User:
+    """Register a user. Raises EmailTakenError if the email is in use (any case)."""
+    # Hash before touching the database: on SQLite a write request holds the
+    # write lock from its first statement, so keep that window short.
+    hashed = hash_password(data.password)
+    if _email_in_use(session, data.email):
+        raise EmailTakenError
+    user = User(
+        name=data.name,
+        email=data.email,
+        password_hash=hashed,
+        is_superuser=is_superuser,
+    )
+    session.add(user)
+    # The check above gives the friendly answer; the unique index settles races.
+    _commit_or_conflict(session)
+    return user
+
+
+def get_user(*, session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def list_users(
+    *, session: Session, q: str | None, limit: int, offset: int
+) -> tuple[list[User], int]:
+    """A page of users, oldest first, and the total that match `q`."""
+    statement = select(User)
+    if q:
+        statement = statement.where(matches(q, User.name, User.email))
+    total = session.scalar(select(func.count()).select_from(statement.subquery()))
+    users = session.scalars(statement.order_by(User.id).limit(limit).offset(offset))
+    return list(users), total or 0
+
+
+def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
+    """Apply a partial update. Raises EmailTakenError on a clashing email."""
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "email" in changes and _email_in_use(
+        session, changes["email"], other_than=user.id
+    ):
+        raise EmailTakenError
+    if "password" in changes:
+        password = changes.pop("password")
+        user.password_hash = hash_password(password)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    _commit_or_conflict(session)
+    return user
+
+
+def delete_user(*, session: Session, user: User) -> None:
+    """Delete a user; their posts and comments go with them, in one transaction."""
+    session.delete(user)
+    session.commit()

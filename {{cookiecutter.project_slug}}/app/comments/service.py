@@ -1,0 +1,57 @@
+"""Comment use cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.comments.models import Comment
+from app.comments.schemas import CommentCreate, CommentPage, CommentRead
+from app.pagination import keyset_page, next_cursor
+from app.posts.models import Post
+from app.users.models import User
+
+
+async def create_comment(
+    *, session: AsyncSession, post: Post, author: User, data: CommentCreate
+) -> Comment:
+    comment = Comment(body=data.body, post=post, author=author)
+    session.add(comment)
+    await session.commit()
+    return comment
+
+
+async def list_comments(
+    *, session: AsyncSession, post: Post, limit: int, cursor: str | None
+) -> CommentPage:
+    """A post's comments, oldest first, by keyset on (created_at, id)."""
+    statement = keyset_page(
+        select(Comment)
+        .where(Comment.post_id == post.id)
+        .options(joinedload(Comment.author)),
+        created_at=Comment.created_at,
+        id_column=Comment.id,
+        cursor=cursor,
+        limit=limit,
+        newest_first=False,
+    )
+    comments = list(await session.scalars(statement))
+    following = next_cursor(comments, limit)
+    return CommentPage(
+        items=[CommentRead.model_validate(c) for c in comments], next_cursor=following
+    )
+
+
+async def get_comment(*, session: AsyncSession, comment_id: int) -> Comment | None:
+    """A comment with its post (for the post author's right to delete it)."""
+    return await session.scalar(
+        select(Comment)
+        .where(Comment.id == comment_id)
+        .options(joinedload(Comment.post))
+    )
+
+
+async def delete_comment(*, session: AsyncSession, comment: Comment) -> None:
+    await session.delete(comment)
+    await session.commit()

@@ -1,0 +1,17 @@
+"""Post errors."""
+
+from __future__ import annotations
+
+from app.errors import ForbiddenError, NotFoundError
+
+
+class PostNotFoundError(NotFoundError):
+    detail = "Post not found"
+
+
+class NotYourPostError(ForbiddenError):
+    detail = "Only the author may do this"
+
+
+class NotYourPostOrAdminError(ForbiddenError):
+    detail = "Only the author or a superuser may do this"

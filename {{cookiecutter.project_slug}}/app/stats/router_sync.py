@@ -1,0 +1,19 @@
+# unasync: generated from router.py by scripts/unasync.py. Do not edit:
+# unasync: edit router.py, then run `python scripts/unasync.py`.
+"""`GET /stats`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from app.database import SessionDep
+from app.stats import service
+from app.stats.schemas import Stats
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+
+@router.get("")
+def read_stats(session: SessionDep) -> Stats:
+    """Totals and the top authors, computed with SQL aggregates."""
+    return service.site_stats(session=session)

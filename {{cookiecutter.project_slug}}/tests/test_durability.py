@@ -1,0 +1,148 @@
+"""A success is only sent once the data is committed.
+
+A trigger makes every new row in a table also write a row that breaks a
+DEFERRED foreign key: the INSERTs go through, and the COMMIT itself fails, as
+it would on a deferred constraint, a full disk or a lost connection. The
+request must then fail too, and leave nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.comments.models import Comment
+from app.database import Base, SessionLocal
+from app.observability import REQUEST_ID_HEADER
+from app.posts.models import Post
+from app.tags.models import Tag
+from app.users.models import User
+from tests.conftest import PASSWORD
+
+GUARD = [
+    "CREATE TABLE IF NOT EXISTS commit_guard_parent (id INTEGER PRIMARY KEY)",
+    "CREATE TABLE IF NOT EXISTS commit_guard (parent_id INTEGER"
+    " REFERENCES commit_guard_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+]
+TRIGGER = {
+    "sqlite": [
+        "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
+        " BEGIN INSERT INTO commit_guard VALUES (-1); END"
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION commit_guard() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN INSERT INTO commit_guard VALUES (-1); RETURN NEW; END $$",
+        "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
+        " FOR EACH ROW EXECUTE FUNCTION commit_guard()",
+    ],
+}
+DROP_TRIGGER = {
+    "sqlite": "DROP TRIGGER commit_guard_{table}",
+    "postgresql": "DROP TRIGGER commit_guard_{table} ON {table}",
+}
+UNGUARD = {
+    "sqlite": ["DROP TABLE commit_guard", "DROP TABLE commit_guard_parent"],
+    "postgresql": [
+        "DROP TABLE commit_guard",
+        "DROP TABLE commit_guard_parent",
+        "DROP FUNCTION commit_guard()",
+    ],
+}
+
+ADA = {"name": "Ada", "email": "ada@example.com", "password": PASSWORD}
+
+# unasync: FailCommits = Callable[[str], None]
+FailCommits = Callable[[str], Coroutine[Any, Any, None]]
+
+
+@pytest.fixture
+async def fail_commits(engine: AsyncEngine) -> AsyncIterator[FailCommits]:
+    """`await fail_commits("users")`: from now on, no INSERT into it commits."""
+    dialect = engine.dialect.name
+    guarded: list[str] = []
+
+    async def guard(table: str) -> None:
+        async with engine.begin() as connection:
+            for statement in [*GUARD, *TRIGGER[dialect]]:
+                await connection.exec_driver_sql(statement.format(table=table))
+        guarded.append(table)
+
+    try:
+        yield guard
+    finally:
+        if guarded:
+            async with engine.begin() as connection:
+                for table in guarded:
+                    drop = DROP_TRIGGER[dialect].format(table=table)
+                    await connection.exec_driver_sql(drop)
+                for statement in UNGUARD[dialect]:
+                    await connection.exec_driver_sql(statement)
+
+
+async def count_rows(model: type[Base]) -> int:
+    async with SessionLocal() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def assert_fails_safely(
+    client: AsyncClient, method: str, url: str, **options: Any
+) -> None:
+    """The request gets an error, never a success, that names its log line."""
+    response = await client.request(method, url, **options)
+
+    assert response.status_code >= 500 or response.status_code == 409
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert response.headers[REQUEST_ID_HEADER]
+
+
+async def test_a_sign_up_whose_commit_fails_is_an_error(
+    committed_client: AsyncClient, fail_commits: FailCommits
+) -> None:
+    await fail_commits("users")
+
+    await assert_fails_safely(
+        committed_client,
+        "POST",
+        "/api/v1/users",
+        json=ADA,
+    )
+    assert await count_rows(User) == 0
+
+
+async def test_a_post_whose_commit_fails_is_an_error(
+    committed_client: AsyncClient, fail_commits: FailCommits
+) -> None:
+    signed_up = await committed_client.post("/api/v1/users", json=ADA)
+    assert signed_up.status_code == 201
+    token = await committed_client.post(
+        "/api/v1/auth/token", data={"username": ADA["email"], "password": PASSWORD}
+    )
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    post = await committed_client.post(
+        "/api/v1/posts", json={"title": "Kept", "body": "Text."}, headers=headers
+    )
+    await fail_commits("posts")
+    await fail_commits("comments")
+
+    await assert_fails_safely(
+        committed_client,
+        "POST",
+        "/api/v1/posts",
+        json={"title": "Lost", "body": "Text.", "tags": ["new"]},
+        headers=headers,
+    )
+    await assert_fails_safely(
+        committed_client,
+        "POST",
+        f"/api/v1/posts/{post.json()['id']}/comments",
+        json={"body": "Lost too."},
+        headers=headers,
+    )
+    assert await count_rows(Post) == 1
+    assert await count_rows(Tag) == 0
+    assert await count_rows(Comment) == 0

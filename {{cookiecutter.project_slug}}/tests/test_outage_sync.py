@@ -1,0 +1,111 @@
+# unasync: generated from test_outage.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_outage.py, then run `python scripts/unasync.py`.
+"""The database goes away and comes back; the app answers 503, then recovers.
+
+The test stops a PostgreSQL server, so it starts one of its own (even when
+TEST_DATABASE_URL names a server it must not stop): it needs the PostgreSQL
+server binaries, and fails with a clear error, rather than skipping, without
+them. The app is pointed at that server through `app.database`'s engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from app import database
+from app.config import Settings
+from app.database import Base, create_engine_from
+from app.driver import DRIVER, WRITE_INTENT
+from tests.conftest import PASSWORD, at_once, connections_in_use
+from tests.pg_server import PostgresServer
+
+UNAVAILABLE = {"detail": "Database unavailable, try again later"}
+
+
+@pytest.fixture
+def server() -> Iterator[PostgresServer]:
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_on(server: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The app's sessions, health check included, on the server to stop."""
+    config = Settings(database_url=server.url(DRIVER), connect_timeout_seconds=2)
+    engine = create_engine_from(config)
+    with engine.begin() as connection:
+        Base.metadata.create_all(connection)
+    monkeypatch.setattr(database, "engine", engine)
+    monkeypatch.setattr(
+        database, "write_engine", engine.execution_options(**WRITE_INTENT)
+    )
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: Any
+    retry_after: str | None
+
+
+def requests_of_every_kind(client: TestClient, email: str) -> list[Answer]:
+    """A health check, a read, a write and a login."""
+    sign_up = {"name": "Ada", "email": email, "password": PASSWORD}
+    responses = [
+        client.get("/health"),
+        client.get("/api/v1/users"),
+        client.post("/api/v1/users", json=sign_up),
+        client.post(
+            "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+        ),
+    ]
+    return [
+        Answer(r.status_code, r.json(), r.headers.get("Retry-After")) for r in responses
+    ]
+
+
+def list_users(client: TestClient) -> int:
+    return (client.get("/api/v1/users")).status_code
+
+
+def test_an_outage_is_a_503_and_the_app_recovers_after_it(
+    committed_client: TestClient, server: PostgresServer, app_on: Engine
+) -> None:
+    before = requests_of_every_kind(committed_client, "before@example.com")
+    assert [a.status for a in before] == [200, 200, 201, 200]
+
+    # The throwaway server trades durability for speed (synchronous_commit=off):
+    # flush what it acknowledged, so that the crash below loses nothing.
+    with app_on.connect() as connection:
+        connection.exec_driver_sql("CHECKPOINT")
+    server.pause()
+    try:
+        during = requests_of_every_kind(committed_client, "during@example.com")
+        burst = at_once([partial(list_users, committed_client)] * 10)
+    finally:
+        server.resume()
+
+    assert [a.status for a in during] == [503] * 4
+    assert during[0].body == {"status": "unavailable", "database": "unreachable"}
+    assert [a.body for a in during[1:]] == [UNAVAILABLE] * 3
+    assert all(a.retry_after for a in during[1:])
+    assert burst == [503] * 10
+    assert connections_in_use(app_on) == 0
+
+    after = requests_of_every_kind(committed_client, "after@example.com")
+    assert [a.status for a in after] == [200, 200, 201, 200]
+    assert connections_in_use(app_on) == 0

@@ -1,0 +1,37 @@
+# unasync: generated from test_postgresql_only.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_postgresql_only.py, then run `python scripts/unasync.py`.
+"""PostgreSQL specifics: the posts list is served by its keyset index."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.pagination import keyset_page
+from app.posts.models import Post
+from app.posts.queries import posts_with_counts
+from tests.conftest import PostFactory
+
+
+def test_posts_list_uses_the_keyset_index(
+    session: Session, post_factory: PostFactory
+) -> None:
+    for _ in range(5):
+        post_factory()
+    statement = keyset_page(
+        posts_with_counts(),
+        created_at=Post.created_at,
+        id_column=Post.id,
+        cursor=None,
+        limit=20,
+        newest_first=True,
+    )
+    connection = session.connection()
+    sql = statement.compile(connection, compile_kwargs={"literal_binds": True})
+    # With five rows a sequential scan is cheaper; forbid it to see which index
+    # the planner would use at scale.
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+    result = connection.exec_driver_sql(f"EXPLAIN {sql}")
+    plan = "\n".join(row[0] for row in result)
+
+    assert "ix_posts_created_at_id" in plan

@@ -1,0 +1,87 @@
+"""N+1 guards: a list costs the same number of statements for 1 row or 50.
+
+Relationships are `lazy="raise"`, so a forgotten eager load fails loudly; these
+tests also pin the number of statements each list sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from httpx import AsyncClient
+
+from app.users.models import User
+from tests.conftest import PostFactory, UserFactory, headers_for
+
+# posts + authors (joined) + comment counts (subquery), then tags (one IN query)
+POSTS_LIST_STATEMENTS = 2
+# comments + authors (joined)
+COMMENTS_LIST_STATEMENTS = 1
+# the post's existence check, then the page
+COMMENTS_LIST_WITH_CHECK = 1 + COMMENTS_LIST_STATEMENTS
+# count, then the page
+USERS_LIST_STATEMENTS = 2
+
+
+async def statements_for(
+    client: AsyncClient, count_queries: Callable[[], Any], url: str, limit: int
+) -> int:
+    with count_queries() as log:
+        response = await client.get(url, params={"limit": limit})
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == limit
+    return len(log)
+
+
+async def test_posts_list_does_not_grow_with_the_page(
+    client: AsyncClient,
+    post_factory: PostFactory,
+    user_factory: UserFactory,
+    count_queries: Callable[[], Any],
+) -> None:
+    authors = [await user_factory() for _ in range(5)]
+    for number in range(50):
+        await post_factory(author=authors[number % 5], tags=[f"t{number % 7}", "all"])
+
+    one = await statements_for(client, count_queries, "/api/v1/posts", 1)
+    fifty = await statements_for(client, count_queries, "/api/v1/posts", 50)
+
+    assert one == fifty == POSTS_LIST_STATEMENTS
+
+
+async def test_comments_list_does_not_grow_with_the_page(
+    client: AsyncClient,
+    post_factory: PostFactory,
+    user_factory: UserFactory,
+    count_queries: Callable[[], Any],
+) -> None:
+    post = await post_factory(tags=["x"])
+    commenters = [await user_factory() for _ in range(5)]
+    url = f"/api/v1/posts/{post.id}/comments"
+    for number in range(50):
+        await client.post(
+            url,
+            json={"body": f"c{number}"},
+            headers=headers_for(commenters[number % 5]),
+        )
+
+    one = await statements_for(client, count_queries, url, 1)
+    fifty = await statements_for(client, count_queries, url, 50)
+
+    assert one == fifty == COMMENTS_LIST_WITH_CHECK
+
+
+async def test_users_list_does_not_grow_with_the_page(
+    client: AsyncClient,
+    user: User,
+    user_factory: UserFactory,
+    count_queries: Callable[[], Any],
+) -> None:
+    for _ in range(49):
+        await user_factory()
+
+    one = await statements_for(client, count_queries, "/api/v1/users", 1)
+    fifty = await statements_for(client, count_queries, "/api/v1/users", 50)
+
+    assert one == fifty == USERS_LIST_STATEMENTS
