@@ -1,4 +1,16 @@
-"""Case-insensitive substring search that treats `%`, `_` and `\\` literally."""
+"""Case-insensitive substring search that treats `%`, `_` and `\\` literally.
+
+Why there is no search index: `ILIKE '%text%'` starts with a wildcard, so no
+B-tree index can serve it, on PostgreSQL or SQLite. At the sizes this app is
+built for (tens of thousands of posts) the scan costs milliseconds. When it
+stops being cheap on PostgreSQL, add a trigram index in a migration, which
+ILIKE uses as it is:
+
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute("CREATE INDEX ix_posts_title_trgm ON posts USING gin (title gin_trgm_ops)")
+
+or move to full-text search (`to_tsvector`) for ranking and stemming.
+"""
 
 from __future__ import annotations
 
