@@ -24,7 +24,7 @@ from pathlib import Path
 
 UNASYNC_PRAGMA = re.compile(r"^[ \t]*# unasync: .*\n", re.MULTILINE)
 # Files and folders that exist only for soft delete.
-SOFT_DELETE_ONLY = ("app/restore", "tests/test_restore.py", "tests/test_soft_delete.py")
+SOFT_DELETE_ONLY = ("app/restore", "tests/test_soft_delete.py")
 # Files that exist only for hard delete.
 HARD_DELETE_ONLY = ("tests/test_hard_delete.py",)
 # Files that exist only for PostgreSQL. SQLite ones are `name_sqlite.py` variants.

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.pagination import keyset_page
 from app.posts.models import Post
-from app.posts.queries import posts_with_counts
+from app.posts.queries import post_rows
 from tests.conftest import PostFactory
 
 
@@ -18,7 +18,7 @@ def test_posts_list_uses_the_keyset_index(
     for _ in range(5):
         post_factory()
     statement = keyset_page(
-        posts_with_counts(),
+        post_rows(),
         created_at=Post.created_at,
         id_column=Post.id,
         cursor=None,

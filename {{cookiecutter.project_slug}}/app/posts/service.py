@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.pagination import keyset_page, next_cursor
 from app.posts.models import Post
-from app.posts.queries import filtered, posts_with_counts, to_read, unique_tag_names
+from app.posts.queries import (
+    filtered,
+    post_rows,
+    rows_to_reads,
+    tag_names,
+    to_read,
+    unique_tag_names,
+)
 from app.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate
 from app.tags.models import Tag
 from app.users.models import User
@@ -53,14 +62,17 @@ async def create_post(
     return to_read(post, 0)
 
 
+async def _reads(session: AsyncSession, rows: list[Any]) -> list[PostRead]:
+    if not rows:
+        return []
+    tags = await session.execute(tag_names([row.id for row in rows]))
+    return rows_to_reads(rows, tags)
+
+
 async def read_post(*, session: AsyncSession, post_id: int) -> PostRead | None:
-    row = (
-        await session.execute(posts_with_counts().where(Post.id == post_id))
-    ).one_or_none()
-    if row is None:
-        return None
-    post, comments = row
-    return to_read(post, comments)
+    rows = list(await session.execute(post_rows().where(Post.id == post_id)))
+    found = await _reads(session, rows)
+    return found[0] if found else None
 
 
 async def list_posts(
@@ -72,21 +84,22 @@ async def list_posts(
     limit: int,
     cursor: str | None,
 ) -> PostPage:
-    """Newest first, by keyset on (created_at, id); filters combine with AND."""
+    """Newest first, by keyset on (created_at, id); filters combine with AND.
+
+    Two statements whatever the page size: the posts with author and comment
+    count, then the tags of the whole page.
+    """
     statement = keyset_page(
-        filtered(posts_with_counts(), q=q, author_id=author_id, tag=tag),
+        filtered(post_rows(), q=q, author_id=author_id, tag=tag),
         created_at=Post.created_at,
         id_column=Post.id,
         cursor=cursor,
         limit=limit,
         newest_first=True,
     )
-    rows = list((await session.execute(statement)).all())
-    following = next_cursor([post for post, _ in rows], limit)
-    return PostPage(
-        items=[to_read(post, count) for post, count in rows[:limit]],
-        next_cursor=following,
-    )
+    rows = list(await session.execute(statement))
+    following = next_cursor(rows, limit)
+    return PostPage(items=await _reads(session, rows), next_cursor=following)
 
 
 async def update_post(

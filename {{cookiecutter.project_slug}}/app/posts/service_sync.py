@@ -4,13 +4,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.pagination import keyset_page, next_cursor
 from app.posts.models import Post
-from app.posts.queries import filtered, posts_with_counts, to_read, unique_tag_names
+from app.posts.queries import (
+    filtered,
+    post_rows,
+    rows_to_reads,
+    tag_names,
+    to_read,
+    unique_tag_names,
+)
 from app.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate
 from app.tags.models import Tag
 from app.users.models import User
@@ -50,12 +59,17 @@ def create_post(*, session: Session, author: User, data: PostCreate) -> PostRead
     return to_read(post, 0)
 
 
+def _reads(session: Session, rows: list[Any]) -> list[PostRead]:
+    if not rows:
+        return []
+    tags = session.execute(tag_names([row.id for row in rows]))
+    return rows_to_reads(rows, tags)
+
+
 def read_post(*, session: Session, post_id: int) -> PostRead | None:
-    row = (session.execute(posts_with_counts().where(Post.id == post_id))).one_or_none()
-    if row is None:
-        return None
-    post, comments = row
-    return to_read(post, comments)
+    rows = list(session.execute(post_rows().where(Post.id == post_id)))
+    found = _reads(session, rows)
+    return found[0] if found else None
 
 
 def list_posts(
@@ -67,21 +81,22 @@ def list_posts(
     limit: int,
     cursor: str | None,
 ) -> PostPage:
-    """Newest first, by keyset on (created_at, id); filters combine with AND."""
+    """Newest first, by keyset on (created_at, id); filters combine with AND.
+
+    Two statements whatever the page size: the posts with author and comment
+    count, then the tags of the whole page.
+    """
     statement = keyset_page(
-        filtered(posts_with_counts(), q=q, author_id=author_id, tag=tag),
+        filtered(post_rows(), q=q, author_id=author_id, tag=tag),
         created_at=Post.created_at,
         id_column=Post.id,
         cursor=cursor,
         limit=limit,
         newest_first=True,
     )
-    rows = list((session.execute(statement)).all())
-    following = next_cursor([post for post, _ in rows], limit)
-    return PostPage(
-        items=[to_read(post, count) for post, count in rows[:limit]],
-        next_cursor=following,
-    )
+    rows = list(session.execute(statement))
+    following = next_cursor(rows, limit)
+    return PostPage(items=_reads(session, rows), next_cursor=following)
 
 
 def update_post(*, session: Session, post: Post, data: PostUpdate) -> PostRead:
