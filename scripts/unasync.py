@@ -175,9 +175,24 @@ def _rewrite(source: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _ruff_command() -> list[str]:
+    """ruff from PATH, else the template's .venv, else this interpreter's."""
+    for candidate in (shutil.which("ruff"), ROOT / ".venv" / "bin" / "ruff"):
+        if candidate and Path(candidate).exists():
+            return [str(candidate)]
+    probe = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        raise SystemExit(
+            "scripts/unasync.py needs ruff: install the dev group "
+            "(pip install --group dev) or put ruff on PATH"
+        )
+    return [sys.executable, "-m", "ruff"]
+
+
 def _ruff(*args: str, source: str, filename: Path) -> str:
-    ruff = shutil.which("ruff")
-    command = [ruff] if ruff else [sys.executable, "-m", "ruff"]
+    command = _ruff_command()
     result = subprocess.run(
         [*command, *args, *RUFF_SETTINGS, f"--stdin-filename={filename}", "-"],
         input=source,
@@ -186,7 +201,9 @@ def _ruff(*args: str, source: str, filename: Path) -> str:
         check=False,
         cwd=TEMPLATE,
     )
-    if result.returncode not in (0, 1):
+    # Both calls exit 0 on success (`check` runs with --exit-zero): anything
+    # else is a failure, never an empty twin.
+    if result.returncode != 0:
         raise SystemExit(f"ruff failed on the twin of {filename}:\n{result.stderr}")
     return result.stdout
 
