@@ -81,6 +81,7 @@ def create_engine_from(config: Settings) -> AsyncEngine:
             pool_size=config.pool_size,
             max_overflow=config.max_overflow,
             pool_timeout=config.pool_timeout_seconds,
+            pre_ping=config.pool_pre_ping,
             connect_timeout=config.connect_timeout_seconds,
         ),
     )
@@ -118,4 +119,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the session closes, and its connection goes back to the
+# pool, as soon as the route returns, before the response is sent. With the
+# default scope it is held until the response has gone out, by which time the
+# client's next request may want one too, so 16 clients overflowed a pool of 20
+# (measured: 35 connections opened and 15 closed in 9 s; with this, 16 in all).
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -31,6 +31,7 @@ def engine_options(
     pool_size: int,
     max_overflow: int,
     pool_timeout: float,
+    pre_ping: bool,
     connect_timeout: float,
 ) -> dict[str, Any]:
     """Keyword arguments for `create_engine` / `create_async_engine`.
@@ -58,8 +59,11 @@ def engine_options(
         return options
     options |= {
         # A connection that died while pooled (database restarted) is replaced
-        # on checkout instead of failing the request that gets it.
-        "pool_pre_ping": True,
+        # on checkout instead of failing the request that gets it. It costs a
+        # round trip per request (three on asyncpg); without it the first
+        # request on each dead connection fails with a 503, and the pool then
+        # replaces the others.
+        "pool_pre_ping": pre_ping,
         # Recycle before a typical server or proxy idle cut-off.
         "pool_recycle": 1800,
     }

@@ -38,10 +38,19 @@ def server() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 async def app_on(
-    server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+    server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> AsyncIterator[AsyncEngine]:
-    """The app's sessions, health check included, on the server to stop."""
-    config = Settings(database_url=server.url(DRIVER), connect_timeout_seconds=2)
+    """The app's sessions, health check included, on the server to stop.
+
+    Parametrize it indirectly with a POOL_PRE_PING value; it is on by default.
+    """
+    config = Settings(
+        database_url=server.url(DRIVER),
+        connect_timeout_seconds=2,
+        pool_pre_ping=getattr(request, "param", True),
+    )
     engine = create_engine_from(config)
     async with engine.begin() as connection:
         # unasync: Base.metadata.create_all(connection)
@@ -109,4 +118,30 @@ async def test_an_outage_is_a_503_and_the_app_recovers_after_it(
 
     after = await requests_of_every_kind(committed_client, "after@example.com")
     assert [a.status for a in after] == [200, 200, 201, 200]
+    assert connections_in_use(app_on) == 0
+
+
+@pytest.mark.parametrize(
+    ("app_on", "first_request"),
+    [(True, 200), (False, 503)],
+    ids=["pre-ping", "no-pre-ping"],
+    indirect=["app_on"],
+)
+async def test_a_restart_between_requests_costs_one_503_without_pre_ping(
+    committed_client: AsyncClient,
+    server: PostgresServer,
+    app_on: AsyncEngine,
+    first_request: int,
+) -> None:
+    assert await list_users(committed_client) == 200  # a connection is pooled
+    async with app_on.connect() as connection:
+        await connection.exec_driver_sql("CHECKPOINT")
+    server.pause()
+    server.resume()
+
+    # The pooled connection died with the server. Pre-ping finds that out and
+    # connects again; without it the request that gets the connection fails,
+    # and the failure makes the pool replace every connection it holds.
+    assert await list_users(committed_client) == first_request
+    assert [await list_users(committed_client) for _ in range(3)] == [200] * 3
     assert connections_in_use(app_on) == 0
