@@ -219,7 +219,13 @@ async def test_search_wildcards_match_literally(
     ]
 
 
-async def walk(client: AsyncClient, url: str, limit: int) -> list[int]:
+async def walk(
+    client: AsyncClient,
+    url: str,
+    limit: int,
+    between_pages: PostFactory | None = None,
+) -> list[int]:
+    """The ids of every page in turn; `between_pages` runs after each page."""
     ids: list[int] = []
     cursor = None
     while True:
@@ -228,6 +234,8 @@ async def walk(client: AsyncClient, url: str, limit: int) -> list[int]:
             params["cursor"] = cursor
         page = (await client.get(url, params=params)).json()
         ids += [item["id"] for item in page["items"]]
+        if between_pages is not None:
+            await between_pages()
         cursor = page["next_cursor"]
         if cursor is None:
             return ids
@@ -247,19 +255,9 @@ async def test_cursor_walk_is_stable_while_posts_are_added(
     client: AsyncClient, post_factory: PostFactory
 ) -> None:
     created = [(await post_factory()).id for _ in range(6)]
-    seen: list[int] = []
-    cursor = None
-    while True:
-        params: dict[str, str | int] = {"limit": 2}
-        if cursor:
-            params["cursor"] = cursor
-        page = (await client.get(POSTS, params=params)).json()
-        seen += [item["id"] for item in page["items"]]
-        # New posts land before the walk's position: they must not shift it.
-        await post_factory()
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+
+    # New posts land before the walk's position: they must not shift it.
+    seen = await walk(client, POSTS, limit=2, between_pages=post_factory)
 
     assert seen == sorted(created, reverse=True)
 

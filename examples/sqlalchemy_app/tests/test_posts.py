@@ -215,7 +215,13 @@ def test_search_wildcards_match_literally(
     assert titles((client.get(POSTS, params={"q": "\\"})).json()) == ["back\\slash"]
 
 
-def walk(client: TestClient, url: str, limit: int) -> list[int]:
+def walk(
+    client: TestClient,
+    url: str,
+    limit: int,
+    between_pages: PostFactory | None = None,
+) -> list[int]:
+    """The ids of every page in turn; `between_pages` runs after each page."""
     ids: list[int] = []
     cursor = None
     while True:
@@ -224,6 +230,8 @@ def walk(client: TestClient, url: str, limit: int) -> list[int]:
             params["cursor"] = cursor
         page = (client.get(url, params=params)).json()
         ids += [item["id"] for item in page["items"]]
+        if between_pages is not None:
+            between_pages()
         cursor = page["next_cursor"]
         if cursor is None:
             return ids
@@ -243,19 +251,9 @@ def test_cursor_walk_is_stable_while_posts_are_added(
     client: TestClient, post_factory: PostFactory
 ) -> None:
     created = [(post_factory()).id for _ in range(6)]
-    seen: list[int] = []
-    cursor = None
-    while True:
-        params: dict[str, str | int] = {"limit": 2}
-        if cursor:
-            params["cursor"] = cursor
-        page = (client.get(POSTS, params=params)).json()
-        seen += [item["id"] for item in page["items"]]
-        # New posts land before the walk's position: they must not shift it.
-        post_factory()
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
+
+    # New posts land before the walk's position: they must not shift it.
+    seen = walk(client, POSTS, limit=2, between_pages=post_factory)
 
     assert seen == sorted(created, reverse=True)
 
