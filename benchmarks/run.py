@@ -1226,10 +1226,21 @@ def main(argv: list[str] | None = None) -> int:
         log(f"warming up: {args.warmup} s per scenario and target")
         for target in targets if args.warmup else []:
             for scenario in args.scenarios:
-                if scenario in target.specs:
-                    spec = target.specs[scenario]
-                    spec = with_token(target, spec) if scenario == "create" else spec
+                if scenario not in target.specs:
+                    continue
+                spec = target.specs[scenario]
+                if scenario != "create":
                     loader(target, spec, args.warmup)
+                    continue
+                # The measured create runs have the durability probe beside
+                # the load: one more concurrent request, so one more pooled
+                # connection to open now rather than during the first round.
+                spec = with_token(target, spec)
+                probe = DurabilityProbe(target, spec, interval=0.05)
+                probe.start()
+                loader(target, spec, args.warmup)
+                probe.halt.set()
+                probe.join()
         for rnd in range(1, args.rounds + 1):
             for scenario in [s for s in SCENARIOS if s in args.scenarios]:
                 for target in targets:
