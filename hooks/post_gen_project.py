@@ -27,12 +27,14 @@ UNASYNC_PRAGMA = re.compile(r"^[ \t]*# unasync: .*\n", re.MULTILINE)
 SOFT_DELETE_ONLY = ("app/restore", "tests/test_soft_delete.py")
 # Files that exist only for hard delete.
 HARD_DELETE_ONLY = ("tests/test_hard_delete.py",)
-# Files that exist only for PostgreSQL. SQLite ones are `name_sqlite.py` variants.
+# Files that exist for one database only. Files that both databases have in
+# different forms are `name_sqlite.py` variants instead.
 POSTGRESQL_ONLY = (
     "tests/pg_server.py",
     "tests/test_postgresql_only.py",
     "tests/test_outage.py",
 )
+SQLITE_ONLY = ("tests/test_sqlite_only.py",)
 
 
 def _remove(root: Path, relative: str) -> None:
@@ -95,6 +97,8 @@ def use_sqlite_files(root: Path) -> None:
 
 def use_postgresql_files(root: Path) -> None:
     remove_variant(root, "_sqlite")
+    for relative in SQLITE_ONLY:
+        _remove(root, relative)
 
 
 def write_dotenv(root: Path, secret_key: str) -> None:
