@@ -613,10 +613,11 @@ def test_readme_documents_every_setting_and_route(bake: Bake) -> None:
 # --- every combination: installed and run ---------------------------------------
 
 
-@pytest.mark.slow
 def test_fresh_clone_passes_its_own_ci_in_a_new_environment(
     bake: Bake, tmp_path_factory: pytest.TempPathFactory, postgres_url: str
 ) -> None:
+    """The one run of each bake's ruff, mypy, migrations and test suite: as its
+    own CI runs them, in a new environment holding only what it declares."""
     # One clone path per worker, reused: mypy's cache then carries the
     # third-party packages it checked from one combination to the next.
     base = tmp_path_factory.getbasetemp()
