@@ -1155,7 +1155,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--warmup",
         type=int,
-        default=1,
+        default=3,
         help="seconds per scenario before the first round",
     )
     parser.add_argument("--connections", type=int, default=16)
