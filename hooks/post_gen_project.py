@@ -11,6 +11,18 @@ Variant files in the template follow two naming rules:
 - `name_sqlite.py` replaces `name.py` when SQLite is chosen.
 Every bake loses the `# unasync: ...` comment lines, which only guide the
 twin generator.
+
+Inside a Python file, lines that only some bakes need are fenced by option
+pragmas, which keep the template's `.py` files valid Python:
+
+    # only: sqlite
+    ...lines kept only when SQLite was chosen...
+    # end: sqlite
+
+or, for a single line, a trailing `# only: postgresql`. The options are
+`sync`, `async`, `sqlite`, `postgresql`, `soft` and `hard`; fences nest. Every
+bake keeps the chosen lines and loses the pragmas (`keep_chosen_lines`). Other
+files use short inline Jinja instead.
 """
 
 from __future__ import annotations
@@ -23,6 +35,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 UNASYNC_PRAGMA = re.compile(r"^[ \t]*# unasync: .*\n", re.MULTILINE)
+OPTIONS = ("sync", "async", "sqlite", "postgresql", "soft", "hard")
+_OPTION = "|".join(OPTIONS)
+FENCE = re.compile(rf"^[ \t]*# (?P<kind>only|end): (?P<option>{_OPTION})[ \t]*$")
+LINE_PRAGMA = re.compile(rf"[ \t]+# only: (?P<option>{_OPTION})[ \t]*$")
 # Files and folders that exist only for soft delete.
 SOFT_DELETE_ONLY = ("app/restore", "tests/test_soft_delete.py")
 # Files that exist only for hard delete.
@@ -75,6 +91,52 @@ def remove_unasync_pragmas(root: Path) -> None:
         text = path.read_text(encoding="utf-8")
         if UNASYNC_PRAGMA.search(text):
             path.write_text(UNASYNC_PRAGMA.sub("", text), encoding="utf-8")
+
+
+class PragmaError(ValueError):
+    """An option fence that is not closed, or closed by the wrong `# end:`."""
+
+
+def keep_chosen(text: str, chosen: frozenset[str], name: str = "<text>") -> str:
+    """The text without the lines fenced for options that were not chosen."""
+    kept: list[str] = []
+    open_fences: list[tuple[str, int]] = []
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        body = line.rstrip("\r\n")
+        fence = FENCE.match(body)
+        if fence:
+            if fence["kind"] == "only":
+                open_fences.append((fence["option"], number))
+            elif not open_fences or open_fences[-1][0] != fence["option"]:
+                msg = f"{name}:{number}: '# end: {fence['option']}' closes no fence"
+                raise PragmaError(msg)
+            else:
+                open_fences.pop()
+            continue
+        if any(option not in chosen for option, _ in open_fences):
+            continue
+        pragma = LINE_PRAGMA.search(body)
+        if pragma:
+            if pragma["option"] not in chosen:
+                continue
+            line = body[: pragma.start()] + line[len(body) :]
+        kept.append(line)
+    if open_fences:
+        option, number = open_fences[-1]
+        msg = f"{name}:{number}: '# only: {option}' is never closed"
+        raise PragmaError(msg)
+    return "".join(kept)
+
+
+def keep_chosen_lines(root: Path, chosen: frozenset[str]) -> None:
+    """Resolve the option pragmas of every Python file in the bake."""
+    for path in root.rglob("*.py"):
+        if ".venv" in path.relative_to(root).parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "# only: " not in text and "# end: " not in text:
+            continue
+        path.write_text(keep_chosen(text, chosen, str(path)), encoding="utf-8")
 
 
 def use_hard_delete_files(root: Path) -> None:
@@ -145,6 +207,12 @@ def tidy(root: Path, answers: Mapping[str, str]) -> None:
     else:
         remove_sync_twins(root)
     remove_unasync_pragmas(root)
+    keep_chosen_lines(
+        root,
+        frozenset(
+            answers[key] for key in ("database_access", "database", "delete_mode")
+        ),
+    )
     if answers["delete_mode"] == "hard":
         use_hard_delete_files(root)
     else:
