@@ -187,6 +187,81 @@ def test_hard_delete_swaps_variants_and_drops_soft_files(tmp_path: Path) -> None
     assert not (tmp_path / "tests/test_soft_delete.py").exists()
 
 
+FENCED = """\
+import os
+from app.driver import pool_options  # only: postgresql
+
+
+def options() -> dict[str, object]:
+    # only: sqlite
+    # A file cannot go away like a server.
+    found = {"timeout": 30}
+    # only: soft
+    found["soft"] = True
+    # end: soft
+    # end: sqlite
+    # only: postgresql
+    found = pool_options()
+    # end: postgresql
+    return found
+"""
+
+
+def test_a_bake_keeps_only_the_lines_of_its_options() -> None:
+    sqlite_soft = post.keep_chosen(FENCED, frozenset({"sync", "sqlite", "soft"}))
+    sqlite_hard = post.keep_chosen(FENCED, frozenset({"sync", "sqlite", "hard"}))
+    postgresql = post.keep_chosen(FENCED, frozenset({"async", "postgresql", "soft"}))
+
+    assert sqlite_soft == (
+        "import os\n\n\ndef options() -> dict[str, object]:\n"
+        "    # A file cannot go away like a server.\n"
+        '    found = {"timeout": 30}\n'
+        '    found["soft"] = True\n'
+        "    return found\n"
+    )
+    assert 'found["soft"]' not in sqlite_hard
+    assert "timeout" in sqlite_hard
+    assert postgresql == (
+        "import os\nfrom app.driver import pool_options\n\n\n"
+        "def options() -> dict[str, object]:\n"
+        "    found = pool_options()\n"
+        "    return found\n"
+    )
+    for text in (sqlite_soft, sqlite_hard, postgresql):
+        compile(text, "<bake>", "exec")
+        assert "# only:" not in text
+        assert "# end:" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("# only: sqlite\nx = 1\n", "1: '# only: sqlite' is never closed"),
+        ("x = 1\n# end: soft\n", "2: '# end: soft' closes no fence"),
+        (
+            "# only: soft\n# only: sqlite\n# end: soft\n# end: sqlite\n",
+            "3: '# end: soft' closes no fence",
+        ),
+    ],
+)
+def test_a_broken_fence_names_its_file_and_line(text: str, words: str) -> None:
+    with pytest.raises(post.PragmaError) as caught:
+        post.keep_chosen(text, frozenset({"sqlite", "soft"}), "app/x.py")
+
+    assert str(caught.value) == f"app/x.py:{words}"
+
+
+def test_pragmas_are_resolved_in_every_python_file_of_a_bake(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app/config.py").write_text("a = 1\nb = 2  # only: hard\n")
+    (tmp_path / "README.md").write_text("b = 2  # only: hard\n")
+
+    post.keep_chosen_lines(tmp_path, frozenset({"soft"}))
+
+    assert (tmp_path / "app/config.py").read_text() == "a = 1\n"
+    assert (tmp_path / "README.md").read_text() == "b = 2  # only: hard\n"
+
+
 def test_dotenv_gets_the_secret_and_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / ".env.example").write_text("A=1\nSECRET_KEY=\nB=2\n")
 
