@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import COMBINATIONS, ROOT, TEMPLATE, combination_id
 
 
 def load_hook(name: str) -> ModuleType:
@@ -298,3 +298,17 @@ def test_ci_runs_the_readme_test_command() -> None:
     )
 
     assert f"```bash\n{command}\n```" in readme
+
+
+@pytest.mark.parametrize(
+    "chosen",
+    [frozenset(c.values()) for c in COMBINATIONS],
+    ids=[combination_id(c) for c in COMBINATIONS],
+)
+def test_template_python_stays_valid_as_it_stands_and_once_resolved(
+    chosen: frozenset[str],
+) -> None:
+    for path in sorted(TEMPLATE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        compile(text, str(path), "exec")
+        compile(post.keep_chosen(text, chosen, str(path)), str(path), "exec")
