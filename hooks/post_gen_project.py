@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import sys
 from collections.abc import Iterator, Mapping
@@ -51,6 +52,8 @@ POSTGRESQL_ONLY = (
     "tests/test_outage.py",
 )
 SQLITE_ONLY = ("tests/test_sqlite_only.py",)
+# Folders that running a project creates; the hook never looks inside them.
+LOCAL_STATE = frozenset({"__pycache__", "node_modules", "venv"})
 
 
 def _remove(root: Path, relative: str) -> None:
@@ -61,8 +64,20 @@ def _remove(root: Path, relative: str) -> None:
         path.unlink()
 
 
+def python_files(root: Path) -> Iterator[Path]:
+    """The bake's Python files, never those of a `.venv` or cache beside them.
+
+    A bake made again over an existing project (`cookiecutter -f`) must not
+    touch what the user has there, such as their virtual environment.
+    """
+    for path in sorted(root.rglob("*.py")):
+        folders = path.relative_to(root).parts[:-1]
+        if not any(part in LOCAL_STATE or part.startswith(".") for part in folders):
+            yield path
+
+
 def _variants(root: Path, suffix: str) -> Iterator[Path]:
-    yield from sorted(root.rglob(f"*{suffix}.py"))
+    yield from (p for p in python_files(root) if p.name.endswith(f"{suffix}.py"))
 
 
 def use_variant(root: Path, suffix: str) -> None:
@@ -87,7 +102,7 @@ def remove_sync_twins(root: Path) -> None:
 
 def remove_unasync_pragmas(root: Path) -> None:
     """Drop the `# unasync: ...` lines, which only guide the twin generator."""
-    for path in root.rglob("*.py"):
+    for path in python_files(root):
         text = path.read_text(encoding="utf-8")
         if UNASYNC_PRAGMA.search(text):
             path.write_text(UNASYNC_PRAGMA.sub("", text), encoding="utf-8")
@@ -130,9 +145,7 @@ def keep_chosen(text: str, chosen: frozenset[str], name: str = "<text>") -> str:
 
 def keep_chosen_lines(root: Path, chosen: frozenset[str]) -> None:
     """Resolve the option pragmas of every Python file in the bake."""
-    for path in root.rglob("*.py"):
-        if ".venv" in path.relative_to(root).parts:
-            continue
+    for path in python_files(root):
         text = path.read_text(encoding="utf-8")
         if "# only: " not in text and "# end: " not in text:
             continue
@@ -166,7 +179,9 @@ def use_postgresql_files(root: Path) -> None:
 def write_dotenv(root: Path, secret_key: str) -> None:
     """Write a development `.env` from `.env.example`, with a fresh secret.
 
-    `.env` is git-ignored; an existing one is never overwritten.
+    `.env` is git-ignored; an existing one is never overwritten. The secret is
+    made here, not in the cookiecutter context, so that it never reaches a
+    replay file or `.cruft.json`.
     """
     dotenv = root / ".env"
     if dotenv.exists():
@@ -221,7 +236,7 @@ def tidy(root: Path, answers: Mapping[str, str]) -> None:
         use_sqlite_files(root)
     else:
         use_postgresql_files(root)
-    write_dotenv(root, answers["__secret_key"])
+    write_dotenv(root, secrets.token_urlsafe(48))
 
 
 def main(answers_json: str) -> int:

@@ -312,3 +312,50 @@ def test_template_python_stays_valid_as_it_stands_and_once_resolved(
         text = path.read_text(encoding="utf-8")
         compile(text, str(path), "exec")
         compile(post.keep_chosen(text, chosen, str(path)), str(path), "exec")
+
+
+def test_a_bake_over_an_existing_project_leaves_its_venv_alone(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        [
+            "app/service.py",
+            "app/service_sync.py",
+            ".venv/lib/site-packages/pkg/io_sync.py",
+            ".venv/lib/site-packages/pkg/io.py",
+            "venv/lib/pkg/api_hard.py",
+        ],
+    )
+    (tmp_path / ".env.example").write_text("SECRET_KEY=\n")
+    before = {p: p.read_text() for p in tmp_path.rglob("*.py") if "venv" in str(p)}
+
+    post.tidy(tmp_path, {**VALID, "delete_mode": "hard"})
+
+    assert {p: p.read_text() for p in before if p.exists()} == before
+    assert (tmp_path / "app/service.py").read_text() == "# app/service_sync.py\n"
+
+
+def test_the_cookiecutter_context_holds_no_secret(tmp_path: Path) -> None:
+    """The replay file (and so `.cruft.json`) holds the answers, no key."""
+    from cookiecutter.main import cookiecutter
+
+    config = tmp_path / "config.yaml"
+    replay = tmp_path / "replay"
+    config.write_text(
+        f"replay_dir: {replay}\ncookiecutters_dir: {tmp_path / 'cc'}\n",
+        encoding="utf-8",
+    )
+    cookiecutter(
+        str(ROOT), no_input=True, output_dir=str(tmp_path), config_file=str(config)
+    )
+    dotenv = (tmp_path / "blog_api" / ".env").read_text(encoding="utf-8")
+    secret = next(
+        line.split("=", 1)[1]
+        for line in dotenv.splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    (saved,) = replay.glob("*.json")
+    context = saved.read_text(encoding="utf-8")
+
+    assert len(secret) >= 64
+    assert secret not in context
+    assert "secret" not in context.lower()
