@@ -8,42 +8,10 @@ Standard library only: it runs in the user's cookiecutter environment.
 from __future__ import annotations
 
 import json
-import keyword
 import re
 import sys
 from collections.abc import Callable, Mapping
 
-# Imports a bake needs, or names its tooling uses: a slug equal to one of them
-# would shadow it when the project folder is on sys.path.
-SHADOWED_NAMES = frozenset(
-    {
-        "alembic",
-        "app",
-        "asyncpg",
-        "aiosqlite",
-        "conftest",
-        "email_validator",
-        "fastapi",
-        "httpx",
-        "jwt",
-        "migrations",
-        "mypy",
-        "psycopg",
-        "pwdlib",
-        "pydantic",
-        "pydantic_settings",
-        "pytest",
-        "rich",
-        "ruff",
-        "schemathesis",
-        "sqlalchemy",
-        "starlette",
-        "test",
-        "tests",
-        "typer",
-        "uvicorn",
-    }
-)
 SLUG_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
 EMAIL_PATTERN = re.compile(r"[^@\s\"'\\]+@[^@\s\"'\\]+\.[A-Za-z]{2,}")
 # Characters that would end a string early in TOML, YAML or Python, or break a line.
@@ -60,11 +28,22 @@ CHOICES = {
 class InvalidAnswer(ValueError):
     """An answer that cannot produce a working project."""
 
+    field: str
+
     def __init__(self, field: str, value: str, reason: str, example: str) -> None:
         super().__init__(
             f"ERROR: {field}={value!r} is invalid: {reason}. Example of a valid value: "
             f"{example}"
         )
+        self.field = field
+
+
+class InvalidAnswers(ValueError):
+    """Every bad answer of one bake, one line each."""
+
+    def __init__(self, errors: list[InvalidAnswer]) -> None:
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
 
 
 def _check_text(field: str, value: str, example: str, *, required: bool) -> None:
@@ -84,23 +63,23 @@ def check_project_name(value: str) -> None:
 
 
 def check_project_slug(value: str) -> None:
-    example = "blog_api"
+    # The slug names the folder, the distribution and the development database;
+    # the code package is always `app`, so no slug can shadow an import.
+    if not re.search(r"[A-Za-z0-9]", value):
+        raise InvalidAnswer(
+            "project_slug",
+            value,
+            "it has no letter or digit (nor has the project name it is made "
+            "from); give the slug yourself",
+            "blog_api",
+        )
     if not SLUG_PATTERN.fullmatch(value):
         raise InvalidAnswer(
             "project_slug",
             value,
-            "it must be a lowercase Python identifier (a-z, 0-9, _; not starting "
-            "with a digit)",
-            example,
-        )
-    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        raise InvalidAnswer("project_slug", value, "it is a Python keyword", example)
-    if value in SHADOWED_NAMES or value in sys.stdlib_module_names:
-        raise InvalidAnswer(
-            "project_slug",
-            value,
-            "it would shadow a module that the project imports",
-            example,
+            "it must be lowercase letters, digits and underscores, starting with a "
+            "letter or underscore",
+            "blog_api",
         )
 
 
@@ -128,26 +107,41 @@ CHECKS: dict[str, Callable[[str], None]] = {
 }
 
 
+def check_choice(field: str, value: str) -> None:
+    allowed = CHOICES[field]
+    if value not in allowed:
+        raise InvalidAnswer(
+            field, value, f"it must be one of {', '.join(allowed)}", allowed[0]
+        )
+
+
 def validate(answers: Mapping[str, object]) -> None:
-    """Raise InvalidAnswer for the first answer that cannot work.
+    """Raise InvalidAnswers naming every answer that cannot work, in one pass.
 
     Values are trimmed first: the template trims them too (local_extensions.py),
     so surrounding whitespace is never an error.
     """
-    for field, check in CHECKS.items():
-        check(str(answers.get(field, "")).strip())
-    for field, allowed in CHOICES.items():
-        value = str(answers.get(field, ""))
-        if value not in allowed:
-            raise InvalidAnswer(
-                field, value, f"it must be one of {', '.join(allowed)}", allowed[0]
-            )
+    errors: list[InvalidAnswer] = []
+    checks: list[tuple[Callable[..., None], tuple[str, ...]]] = [
+        (check, (str(answers.get(field, "")).strip(),))
+        for field, check in CHECKS.items()
+    ]
+    checks += [
+        (check_choice, (field, str(answers.get(field, "")))) for field in CHOICES
+    ]
+    for check, arguments in checks:
+        try:
+            check(*arguments)
+        except InvalidAnswer as error:
+            errors.append(error)
+    if errors:
+        raise InvalidAnswers(errors)
 
 
 def main(answers_json: str) -> int:
     try:
         validate(json.loads(answers_json))
-    except InvalidAnswer as error:
+    except InvalidAnswers as error:
         print(error, file=sys.stderr)
         return 1
     return 0

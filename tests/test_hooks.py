@@ -46,15 +46,10 @@ VALID: dict[str, Any] = {
 
 # field, bad value, words the one-line message must contain
 INVALID = [
-    ("project_slug", "My App", "lowercase Python identifier"),
-    ("project_slug", "1blog", "lowercase Python identifier"),
-    ("project_slug", "blog-api", "lowercase Python identifier"),
-    ("project_slug", "class", "keyword"),
-    ("project_slug", "match", "keyword"),
-    ("project_slug", "app", "shadow"),
-    ("project_slug", "test", "shadow"),
-    ("project_slug", "sqlalchemy", "shadow"),
-    ("project_slug", "json", "shadow"),
+    ("project_slug", "My App", "lowercase letters, digits and underscores"),
+    ("project_slug", "1blog", "lowercase letters, digits and underscores"),
+    ("project_slug", "blog-api", "lowercase letters, digits and underscores"),
+    ("project_slug", "!!!", "give the slug yourself"),
     ("project_name", "", "must not be empty"),
     ("project_name", "   ", "must not be empty"),
     ("project_name", 'Say "hi"', "quotes"),
@@ -78,7 +73,7 @@ def test_surrounding_whitespace_is_trimmed_not_rejected() -> None:
 
 @pytest.mark.parametrize(("field", "value", "words"), INVALID)
 def test_bad_answer_gets_one_clear_line(field: str, value: str, words: str) -> None:
-    with pytest.raises(pre.InvalidAnswer) as caught:
+    with pytest.raises(pre.InvalidAnswers) as caught:
         pre.validate({**VALID, field: value})
 
     message = str(caught.value)
@@ -89,10 +84,65 @@ def test_bad_answer_gets_one_clear_line(field: str, value: str, words: str) -> N
 
 
 def test_main_prints_the_error_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    code = pre.main(json.dumps({**VALID, "project_slug": "app"}))
+    code = pre.main(json.dumps({**VALID, "project_slug": "My App"}))
 
     assert code == 1
-    assert "project_slug='app'" in capsys.readouterr().err
+    assert "project_slug='My App'" in capsys.readouterr().err
+
+
+def test_every_bad_answer_is_reported_at_once() -> None:
+    bad = {"project_slug": "blog-api", "author_email": "nope", "database": "mysql"}
+
+    with pytest.raises(pre.InvalidAnswers) as caught:
+        pre.validate({**VALID, **bad})
+
+    lines = str(caught.value).splitlines()
+    assert [line.split("=", 1)[0] for line in lines] == [
+        f"ERROR: {field}" for field in bad
+    ]
+
+
+@pytest.mark.parametrize("slug", ["calendar", "test", "json", "app", "class"])
+def test_a_slug_is_only_a_folder_and_distribution_name(slug: str) -> None:
+    pre.validate({**VALID, "project_slug": slug})
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Calendar", "calendar"),
+        ("42 Blog", "project_42_blog"),
+        ("Blog API", "blog_api"),
+    ],
+)
+def test_the_derived_slug_is_valid(cookies: Any, name: str, slug: str) -> None:
+    result = cookies.bake(extra_context={"project_name": name})
+
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == slug
+
+
+def test_a_name_with_nothing_to_make_a_slug_from_is_refused(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "-o",
+            str(tmp_path),
+            str(ROOT),
+            "project_name=!!!",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ERROR: project_slug='!!!' is invalid" in result.stderr
+    assert "give the slug yourself" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(("field", "value", "words"), INVALID[::3])
