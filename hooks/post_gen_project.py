@@ -41,7 +41,7 @@ _OPTION = "|".join(OPTIONS)
 FENCE = re.compile(rf"^[ \t]*# (?P<kind>only|end): (?P<option>{_OPTION})[ \t]*$")
 LINE_PRAGMA = re.compile(rf"[ \t]+# only: (?P<option>{_OPTION})[ \t]*$")
 # Files and folders that exist only for soft delete.
-SOFT_DELETE_ONLY = ("app/restore", "tests/test_soft_delete.py")
+SOFT_DELETE_ONLY = ("app/deletion.py", "tests/test_soft_delete.py")
 # Files that exist only for hard delete.
 HARD_DELETE_ONLY = ("tests/test_hard_delete.py",)
 # Files that exist for one database only. Files that both databases have in

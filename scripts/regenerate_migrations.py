@@ -14,8 +14,13 @@ starts a throwaway PostgreSQL server (the bake's own `tests/pg_server.py`),
 and runs `alembic revision --autogenerate` there against an empty database,
 exactly as a user would. PostgreSQL because it is the dialect that can reflect
 everything the models declare; the revision is plain SQLAlchemy and runs on
-SQLite too. The revision id and date are fixed, so that the output depends on
-the models alone: run it after any change to a model, and commit the result.
+SQLite too: server defaults are written as SQLAlchemy expressions, which
+each database compiles its own way (`now()` is CURRENT_TIMESTAMP on SQLite),
+and each `postgresql_where=` line of a partial index gets a `sqlite_where=`
+twin, the two carrying `# only: postgresql` / `# only: sqlite` pragmas, so that
+each bake keeps its own (hooks/post_gen_project.py). The revision id and date
+are fixed, so that the output depends on the models alone: run it after any
+change to a model, and commit the result.
 """
 
 from __future__ import annotations
@@ -40,6 +45,25 @@ CREATE_DATE = "2026-11-25 00:00:00+00:00"
 FILE_NAME = f"2026_11_25_0000-{REVISION}_initial_schema"
 # delete mode -> the file's suffix in the template (see hooks/post_gen_project.py)
 VARIANTS = {"soft": "", "hard": "_hard"}
+PARTIAL_INDEX = re.compile(r"^(?P<indent>[ \t]*)postgresql_where=(?P<where>.*),$", re.M)
+
+
+# PostgreSQL's spelling of a server default -> the portable expression
+PORTABLE_DEFAULTS = {
+    'server_default=sa.text("now()")': "server_default=sa.func.now()",
+    'server_default=sa.text("false")': "server_default=sa.false()",
+}
+
+
+def for_each_database(text: str) -> str:
+    """The revision as it reads in every bake, whatever its database."""
+    for spelled, portable in PORTABLE_DEFAULTS.items():
+        text = text.replace(spelled, portable)
+    return PARTIAL_INDEX.sub(
+        r"\g<indent>postgresql_where=\g<where>,  # only: postgresql\n"
+        r"\g<indent>sqlite_where=\g<where>,  # only: sqlite",
+        text,
+    )
 
 
 def load_pg_server() -> ModuleType:
@@ -120,9 +144,10 @@ def generate(mode: str, workdir: Path, server_url: str) -> str:
             f"{result.stdout}\n{result.stderr}"
         )
     text = written[0].read_text(encoding="utf-8")
-    return re.sub(
+    text = re.sub(
         r"^Create Date: .*$", f"Create Date: {CREATE_DATE}", text, count=1, flags=re.M
     )
+    return for_each_database(text)
 
 
 def target(mode: str) -> Path:

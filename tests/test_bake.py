@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.conftest import Bake
 
-LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter")
+LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter\.")
 SKIP_DIRS = {
     ".venv",
     ".mypy_cache",
@@ -62,7 +62,7 @@ def test_only_the_chosen_variants_are_present(bake: Bake) -> None:
         if n.endswith(".py") and "# unasync:" in (bake.path / n).read_text()
     ]
     soft = bake.combination["delete_mode"] == "soft"
-    assert ("app/restore/router.py" in names) is soft
+    assert ("app/deletion.py" in names) is soft
     assert ("tests/test_soft_delete.py" in names) is soft
     assert ("tests/test_hard_delete.py" in names) is not soft
     postgresql = bake.combination["database"] == "postgresql"

@@ -223,17 +223,17 @@ def test_hard_delete_swaps_variants_and_drops_soft_files(tmp_path: Path) -> None
     make_tree(
         tmp_path,
         [
-            "app/api.py",
-            "app/api_hard.py",
-            "app/restore/router.py",
+            "app/seed.py",
+            "app/seed_hard.py",
+            "app/deletion.py",
             "tests/test_soft_delete.py",
         ],
     )
 
     post.use_hard_delete_files(tmp_path)
 
-    assert (tmp_path / "app/api.py").read_text().startswith("# app/api_hard.py")
-    assert not (tmp_path / "app/restore").exists()
+    assert (tmp_path / "app/seed.py").read_text().startswith("# app/seed_hard.py")
+    assert not (tmp_path / "app/deletion.py").exists()
     assert not (tmp_path / "tests/test_soft_delete.py").exists()
 
 

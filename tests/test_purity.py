@@ -38,8 +38,12 @@ def test_the_bake_names_no_option_that_was_not_chosen(bake: Bake) -> None:
         ("app/config.py", "# Tuned for PostgreSQL as well.\n", "PostgreSQL"),
         ("app/health.py", "POOL_PRE_PING = True\n", "POOL_PRE_PING"),
         ("app/pagination.py", '"""Shared by sync and async code."""\n', "async"),
-        ("app/pagination.py", "def soft_delete_everything() -> None: ...\n", "soft"),
-        (".env.example", "BUSY_TIMEOUT=30\n", "BUSY_TIMEOUT"),
+        (
+            "app/pagination.py",
+            "def soft_delete_everything() -> None: ...\n",
+            "soft_delete_everything",
+        ),
+        (".env.example", "CONNECT_TIMEOUT_SECONDS=5\n", "CONNECT_TIMEOUT_SECONDS"),
     ],
 )
 def test_a_planted_leak_is_reported_with_its_file_line_and_word(
@@ -68,16 +72,16 @@ def test_the_readme_may_point_at_other_choices_in_one_section(tmp_path: Path) ->
     bake_default(scratch, combination)
     readme = scratch / "README.md"
     text = readme.read_text(encoding="utf-8")
-    readme.write_text(
+    planted = (
         f"{text}\n{SWITCHING_HEADING}\n\nTo move to SQLite, re-bake.\n"
-        "\n## Next\n\nSQLite again.\n",
-        encoding="utf-8",
+        "\n## Next\n\nSQLite again.\n"
     )
+    readme.write_text(planted, encoding="utf-8")
 
     found = leaks(scratch, combination)
 
     assert [(leak.word, leak.line) for leak in found] == [
-        ("SQLite", len(text.splitlines()) + 7)
+        ("SQLite", planted.splitlines().index("SQLite again.") + 1)
     ]
 
 

@@ -228,6 +228,53 @@ def settings_and_routes(bake: Bake) -> dict[str, Any]:
 
 _declared: dict[Path, dict[str, Any]] = {}
 
+# Read each written default the way the app reads the environment, and compare
+# it with the class's own default: "5" and 5.0 agree, "true" and False do not.
+DEFAULTS_PROBE = """\
+import json, os, sys
+from pydantic import ValidationError
+from app.config import Settings
+written = json.loads(sys.argv[1])
+for name in written:
+    os.environ.pop(name, None)
+default = Settings(_env_file=None)
+wrong = {}
+for name, text in written.items():
+    field, expected = name.lower(), getattr(default, name.lower())
+    os.environ[name] = text
+    try:
+        value = getattr(Settings(_env_file=None), field)
+    except ValidationError as error:
+        wrong[name] = f"{text!r} is refused: {error.errors()[0]['msg']}"
+    else:
+        if value != expected:
+            wrong[name] = f"{text!r} reads as {value!r}, the default is {expected!r}"
+    del os.environ[name]
+print(json.dumps(wrong))
+"""
+
+
+def wrong_defaults(bake: Bake, written: dict[str, str]) -> dict[str, str]:
+    """Each setting whose default, as written, is not the settings class's."""
+    settings = settings_and_routes(bake)["settings"]
+    known = {name: text for name, text in written.items() if name in settings}
+    result = run(
+        "python", "-c", DEFAULTS_PROBE, json.dumps(known), cwd=bake.path, env=bake.env()
+    )
+    assert result.returncode == 0, explain(result)
+    wrong: dict[str, str] = json.loads(result.stdout.splitlines()[-1])
+    return wrong
+
+
+def settings_table(readme: str) -> dict[str, str]:
+    """The README's table of settings: each name, and its default as written.
+
+    A default is a `code` value, or the word "empty" for an empty value.
+    """
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([A-Z_0-9]+)` \| ([^|]*?) \|", section, re.M)
+    return {name: "" if cell == "empty" else cell.strip("`") for name, cell in rows}
+
 
 def project_files(root: Path) -> dict[str, bytes]:
     """Every file of a project by relative path, less its LOCAL_STATE."""
@@ -581,19 +628,16 @@ def test_env_example_lists_every_setting_with_a_comment(bake: Bake) -> None:
     assert [
         name for name, i in assigned.items() if not lines[i - 1].startswith("#")
     ] == []
+    written = {name: lines[i].split("=", 1)[1] for name, i in assigned.items()}
+    assert wrong_defaults(bake, written) == {}
 
 
 def test_gitignore_keeps_secrets_and_databases_out(bake: Bake, tmp_path: Path) -> None:
     shutil.copy(bake.path / ".gitignore", tmp_path)
     run("git", "init", "-q", ".", cwd=tmp_path)
-    ignored = (
-        ".env",
-        "app.db",
-        "app.db-wal",
-        "app.db-shm",
-        ".venv/x",
-        "app/__pycache__/x.pyc",
-    )
+    ignored: tuple[str, ...] = (".env", ".venv/x", "app/__pycache__/x.pyc")
+    if bake.combination["database"] == "sqlite":
+        ignored += ("app.db", "app.db-wal", "app.db-shm")
     kept = ".env.example", "app/main.py", "uv.lock"
 
     result = run("git", "check-ignore", "--no-index", *ignored, *kept, cwd=tmp_path)
@@ -601,12 +645,21 @@ def test_gitignore_keeps_secrets_and_databases_out(bake: Bake, tmp_path: Path) -
     assert result.stdout.split() == list(ignored), explain(result)
 
 
-def test_readme_documents_every_setting_and_route(bake: Bake) -> None:
+def test_readme_settings_table_is_the_settings_class_with_its_defaults(
+    bake: Bake,
+) -> None:
+    settings = settings_and_routes(bake)["settings"]
+    table = settings_table((bake.path / "README.md").read_text())
+
+    assert sorted(table) == settings
+    assert wrong_defaults(bake, table) == {}
+
+
+def test_readme_documents_every_route(bake: Bake) -> None:
     declared = settings_and_routes(bake)
     readme = (bake.path / "README.md").read_text()
     table = re.findall(r"^\| `((?:GET|POST|PUT|PATCH|DELETE) /\S*)` \|", readme, re.M)
 
-    assert [s for s in declared["settings"] if f"| `{s}` |" not in readme] == []
     assert sorted(table) == declared["routes"]
 
 

@@ -9,8 +9,6 @@
   made while the request runs carries the same `request_id`.
 - `log_slow_queries` times each statement through engine events and logs
   those slower than SLOW_QUERY_MS, with the SQL but never its parameters.
-
-The ASGI middleware is async in sync and async projects alike.
 """
 
 from __future__ import annotations

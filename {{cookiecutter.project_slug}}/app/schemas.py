@@ -13,7 +13,13 @@ MAX_ID = 2**31 - 1
 
 
 def no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text; refuse it everywhere alike.
+    # only: postgresql
+    # PostgreSQL cannot store NUL in text: refuse it up front, as a 422.
+    # end: postgresql
+    # only: sqlite
+    # SQLite stores NUL in text, but its text functions and LIKE may stop at
+    # it: refuse it up front, as a 422.
+    # end: sqlite
     if "\x00" in value:
         msg = "must not contain NUL characters"
         raise ValueError(msg)
@@ -33,11 +39,6 @@ SearchQuery = Annotated[
 ]
 # The `responses=` of a route: its documented error statuses.
 Responses = dict[int | str, dict[str, Any]]
-TagQuery = Annotated[
-    str | None,
-    Query(max_length=50, description="Only posts with this tag"),
-    AfterValidator(lambda v: no_nul(v) if v is not None else v),
-]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 

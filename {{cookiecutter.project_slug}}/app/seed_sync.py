@@ -28,7 +28,7 @@ from app.users.models import User
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the demo on purpose
 TAG_NAMES = (
-    "python", "sqlalchemy", "fastapi", "postgresql", "sqlite", "alembic", "async",
+    "python", "sqlalchemy", "fastapi", "caching", "deployment", "alembic", "design",
     "testing", "performance", "security", "pydantic", "docker", "api", "orm",
     "migrations", "indexes", "pagination", "search", "transactions", "tutorial",
 )  # fmt: skip
@@ -167,7 +167,7 @@ def seed(
             advance("comments", len(rows))
         report.rows["comments"] = written
         # Fresh planner statistics, so the first queries on the new rows use
-        # the indexes (PostgreSQL and SQLite both understand plain ANALYZE).
+        # the indexes.
         session.execute(text("ANALYZE"))
         session.commit()
     report.seconds = time.perf_counter() - started

@@ -1,28 +1,25 @@
 # unasync: skip
-"""Alembic environment: the app's settings, the app's metadata, sync or async.
-
-One file for both: an async driver runs the migrations through
-`connection.run_sync`, a sync one directly.
-"""
+"""Alembic environment: the app's settings, the app's metadata."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+import asyncio  # only: async
+from collections.abc import Iterator  # only: sqlite
+from contextlib import contextmanager  # only: sqlite
 from logging.config import fileConfig
 from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from alembic.ddl.base import RenameTable
-from sqlalchemy import Connection, engine_from_config, event, pool, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.schema import DropTable
+from alembic.ddl.base import RenameTable  # only: sqlite
+from sqlalchemy import Connection, make_url, pool
+from sqlalchemy.engine import engine_from_config  # only: sync
+from sqlalchemy.event import listen, remove  # only: sqlite
+from sqlalchemy.ext.asyncio import async_engine_from_config  # only: async
+from sqlalchemy.schema import DropTable  # only: sqlite
 
 from app.config import settings
 from app.database import UTCDateTime
-from app.driver import is_sqlite
 from app.models import Base
 
 config = context.config
@@ -46,37 +43,33 @@ def _render_item(
     return False
 
 
-def _configure(*, sqlite: bool, **kwargs: Any) -> None:
+def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
         render_item=_render_item,
+        # only: sqlite
         # SQLite cannot ALTER most things: batch mode copies the table instead.
-        render_as_batch=sqlite,
+        render_as_batch=True,
+        # end: sqlite
         **kwargs,
     )
 
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it (`alembic upgrade --sql`)."""
-    _configure(
-        sqlite=is_sqlite(url),
-        url=url,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
+    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
         context.run_migrations()
 
 
+# only: sqlite
 def _expression_indexes(connection: Connection, table: str) -> list[str]:
     """The CREATE INDEX statements of `table`'s indexes on expressions."""
-    rows = connection.execute(
-        text(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL"
-        ),
-        {"table": table},
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
     )
     quote = connection.dialect.identifier_preparer.quote
     return [
@@ -118,27 +111,32 @@ def _keeping_expression_indexes(connection: Connection) -> Iterator[None]:
             for sql in saved.pop(clause.new_table_name):
                 conn.exec_driver_sql(sql)
 
-    event.listen(connection, "before_execute", before)
-    event.listen(connection, "after_execute", after)
+    listen(connection, "before_execute", before)
+    listen(connection, "after_execute", after)
     try:
         yield
     finally:
-        event.remove(connection, "before_execute", before)
-        event.remove(connection, "after_execute", after)
+        remove(connection, "before_execute", before)
+        remove(connection, "after_execute", after)
 
 
 def _run_on(connection: Connection) -> None:
-    sqlite = connection.dialect.name == "sqlite"
-    _configure(sqlite=sqlite, connection=connection)
-    keeping = _keeping_expression_indexes(connection) if sqlite else nullcontext()
-    with context.begin_transaction(), keeping:
+    _configure(connection=connection)
+    with context.begin_transaction(), _keeping_expression_indexes(connection):
         context.run_migrations()
 
 
-async def _run_async() -> None:
-    # Imported here: sync bakes do not install greenlet, which this module needs.
-    from sqlalchemy.ext.asyncio import async_engine_from_config  # noqa: PLC0415
+# end: sqlite
+# only: postgresql
+def _run_on(connection: Connection) -> None:
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
 
+
+# end: postgresql
+# only: async
+async def _run_async() -> None:
     engine = async_engine_from_config(
         {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
     )
@@ -147,19 +145,24 @@ async def _run_async() -> None:
     await engine.dispose()
 
 
+# end: async
 def run_migrations_online() -> None:
+    # A connection passed in by the caller (the tests) is used as it is.
     connection = config.attributes.get("connection")
     if connection is not None:
         _run_on(connection)
-    elif url.get_dialect().is_async:
-        asyncio.run(_run_async())
-    else:
-        engine = engine_from_config(
-            {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
-        )
-        with engine.connect() as sync_connection:
-            _run_on(sync_connection)
-        engine.dispose()
+        return
+    # only: async
+    asyncio.run(_run_async())
+    # end: async
+    # only: sync
+    engine = engine_from_config(
+        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        _run_on(connection)
+    engine.dispose()
+    # end: sync
 
 
 if context.is_offline_mode():

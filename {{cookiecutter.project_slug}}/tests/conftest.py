@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path  # only: sqlite
 from typing import Any, TypeVar
 
 import pytest
@@ -18,7 +19,7 @@ from tests import environment
 # isort: split
 from alembic import command
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import Connection, QueuePool, event
+from sqlalchemy import URL, Connection, QueuePool, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth import security
@@ -51,9 +52,7 @@ def migrate(connection: Connection) -> None:
 @pytest.fixture(scope="session")
 async def engine() -> AsyncIterator[AsyncEngine]:
     """The app's own engine, on a fresh schema built by the migrations."""
-    if environment.server is not None:
-        environment.server.start()
-    try:
+    with environment.database():
         async with app_engine.begin() as connection:
             # unasync: Base.metadata.drop_all(connection)
             await connection.run_sync(Base.metadata.drop_all)
@@ -62,11 +61,38 @@ async def engine() -> AsyncIterator[AsyncEngine]:
             await connection.run_sync(migrate)
         yield app_engine
         await app_engine.dispose()
+
+
+# only: sqlite
+@pytest.fixture
+def scratch(tmp_path: Path) -> URL:
+    """The URL of an empty database for this test alone: a file of its own."""
+    return environment.url.set(database=str(tmp_path / "scratch.db"))
+
+
+# end: sqlite
+# only: postgresql
+@pytest.fixture
+async def scratch(engine: AsyncEngine) -> AsyncIterator[URL]:
+    """The URL of an empty database for this test alone.
+
+    It is created beside the test database, on the same server: with
+    TEST_DATABASE_URL, its user needs the CREATEDB privilege.
+    """
+    name = f"{environment.url.database}_scratch"
+    async with engine.connect() as connection:
+        server = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await server.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await server.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield environment.url.set(database=name)
     finally:
-        if environment.server is not None:
-            environment.server.stop()
+        async with engine.connect() as connection:
+            server = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await server.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+# end: postgresql
 @pytest.fixture
 async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session whose work is rolled back after the test.
@@ -244,9 +270,10 @@ T = TypeVar("T")
 
 # unasync: def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
 async def at_once(calls: Sequence[Callable[[], Coroutine[Any, Any, T]]]) -> list[T]:
-    """Run the calls at the same time: as tasks on one event loop (async) or
-    in threads (sync). With `committed_client`, each request gets its own
-    session and connection."""
+    """Run the calls at the same time; their results, in order.
+
+    With `committed_client`, each request gets its own session and connection.
+    """
     # unasync: with ThreadPoolExecutor(len(calls)) as pool: return list(pool.map(lambda call: call(), calls))
     return list(await asyncio.gather(*(call() for call in calls)))
 

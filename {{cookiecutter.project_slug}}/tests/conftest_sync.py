@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path  # only: sqlite
 from typing import Any, TypeVar
 
 import pytest
@@ -19,7 +20,7 @@ from tests import environment
 # isort: split
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, QueuePool, event
+from sqlalchemy import URL, Connection, Engine, QueuePool, event
 from sqlalchemy.orm import Session
 
 from app.auth import security
@@ -52,20 +53,45 @@ def migrate(connection: Connection) -> None:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """The app's own engine, on a fresh schema built by the migrations."""
-    if environment.server is not None:
-        environment.server.start()
-    try:
+    with environment.database():
         with app_engine.begin() as connection:
             Base.metadata.drop_all(connection)
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
             migrate(connection)
         yield app_engine
         app_engine.dispose()
+
+
+# only: sqlite
+@pytest.fixture
+def scratch(tmp_path: Path) -> URL:
+    """The URL of an empty database for this test alone: a file of its own."""
+    return environment.url.set(database=str(tmp_path / "scratch.db"))
+
+
+# end: sqlite
+# only: postgresql
+@pytest.fixture
+def scratch(engine: Engine) -> Iterator[URL]:
+    """The URL of an empty database for this test alone.
+
+    It is created beside the test database, on the same server: with
+    TEST_DATABASE_URL, its user needs the CREATEDB privilege.
+    """
+    name = f"{environment.url.database}_scratch"
+    with engine.connect() as connection:
+        server = connection.execution_options(isolation_level="AUTOCOMMIT")
+        server.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield environment.url.set(database=name)
     finally:
-        if environment.server is not None:
-            environment.server.stop()
+        with engine.connect() as connection:
+            server = connection.execution_options(isolation_level="AUTOCOMMIT")
+            server.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+# end: postgresql
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session whose work is rolled back after the test.
@@ -230,9 +256,10 @@ T = TypeVar("T")
 
 
 def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
-    """Run the calls at the same time: as tasks on one event loop (async) or
-    in threads (sync). With `committed_client`, each request gets its own
-    session and connection."""
+    """Run the calls at the same time; their results, in order.
+
+    With `committed_client`, each request gets its own session and connection.
+    """
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(pool.map(lambda call: call(), calls))
 

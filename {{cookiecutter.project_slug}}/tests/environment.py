@@ -2,7 +2,7 @@
 
 - TEST_DATABASE_URL, when set, names it (its tables are dropped and recreated);
 - otherwise a throwaway PostgreSQL server of their own (tests/pg_server.py),
-  started by the `database` fixture in conftest.py.
+  which `database()` starts and removes.
 
 Either way DATABASE_URL is set for the app before it reads its settings.
 """
@@ -10,6 +10,8 @@ Either way DATABASE_URL is set for the app before it reads its settings.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy.engine import make_url
 
@@ -29,3 +31,19 @@ else:
 
 DATABASE_URL = url.render_as_string(hide_password=False)
 os.environ["DATABASE_URL"] = DATABASE_URL
+
+
+@contextmanager
+def database() -> Iterator[None]:
+    """The test database, for as long as the tests run.
+
+    A throwaway server is started first and removed, data and all, after.
+    """
+    if server is None:
+        yield
+        return
+    server.start()
+    try:
+        yield
+    finally:
+        server.stop()

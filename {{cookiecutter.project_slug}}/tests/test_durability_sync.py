@@ -30,30 +30,28 @@ GUARD = [
     "CREATE TABLE IF NOT EXISTS commit_guard (parent_id INTEGER"
     " REFERENCES commit_guard_parent (id) DEFERRABLE INITIALLY DEFERRED)",
 ]
-TRIGGER = {
-    "sqlite": [
-        "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
-        " BEGIN INSERT INTO commit_guard VALUES (-1); END"
-    ],
-    "postgresql": [
-        "CREATE OR REPLACE FUNCTION commit_guard() RETURNS trigger LANGUAGE plpgsql"
-        " AS $$ BEGIN INSERT INTO commit_guard VALUES (-1); RETURN NEW; END $$",
-        "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
-        " FOR EACH ROW EXECUTE FUNCTION commit_guard()",
-    ],
-}
-DROP_TRIGGER = {
-    "sqlite": "DROP TRIGGER commit_guard_{table}",
-    "postgresql": "DROP TRIGGER commit_guard_{table} ON {table}",
-}
-UNGUARD = {
-    "sqlite": ["DROP TABLE commit_guard", "DROP TABLE commit_guard_parent"],
-    "postgresql": [
-        "DROP TABLE commit_guard",
-        "DROP TABLE commit_guard_parent",
-        "DROP FUNCTION commit_guard()",
-    ],
-}
+# only: sqlite
+TRIGGER = [
+    "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
+    " BEGIN INSERT INTO commit_guard VALUES (-1); END"
+]
+DROP_TRIGGER = "DROP TRIGGER commit_guard_{table}"
+UNGUARD = ["DROP TABLE commit_guard", "DROP TABLE commit_guard_parent"]
+# end: sqlite
+# only: postgresql
+TRIGGER = [
+    "CREATE OR REPLACE FUNCTION commit_guard() RETURNS trigger LANGUAGE plpgsql"
+    " AS $$ BEGIN INSERT INTO commit_guard VALUES (-1); RETURN NEW; END $$",
+    "CREATE TRIGGER commit_guard_{table} AFTER INSERT ON {table}"
+    " FOR EACH ROW EXECUTE FUNCTION commit_guard()",
+]
+DROP_TRIGGER = "DROP TRIGGER commit_guard_{table} ON {table}"
+UNGUARD = [
+    "DROP TABLE commit_guard",
+    "DROP TABLE commit_guard_parent",
+    "DROP FUNCTION commit_guard()",
+]
+# end: postgresql
 
 ADA = {"name": "Ada", "email": "ada@example.com", "password": PASSWORD}
 
@@ -63,12 +61,11 @@ FailCommits = Callable[[str], None]
 @pytest.fixture
 def fail_commits(engine: Engine) -> Iterator[FailCommits]:
     """`fail_commits("users")`: from now on, no INSERT into it commits."""
-    dialect = engine.dialect.name
     guarded: list[str] = []
 
     def guard(table: str) -> None:
         with engine.begin() as connection:
-            for statement in [*GUARD, *TRIGGER[dialect]]:
+            for statement in [*GUARD, *TRIGGER]:
                 connection.exec_driver_sql(statement.format(table=table))
         guarded.append(table)
 
@@ -78,9 +75,9 @@ def fail_commits(engine: Engine) -> Iterator[FailCommits]:
         if guarded:
             with engine.begin() as connection:
                 for table in guarded:
-                    drop = DROP_TRIGGER[dialect].format(table=table)
+                    drop = DROP_TRIGGER.format(table=table)
                     connection.exec_driver_sql(drop)
-                for statement in UNGUARD[dialect]:
+                for statement in UNGUARD:
                     connection.exec_driver_sql(statement)
 
 

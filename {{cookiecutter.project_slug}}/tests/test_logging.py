@@ -19,7 +19,7 @@ SEARCH = "needle-in-the-haystack"
 
 @pytest.fixture
 def reconfigure() -> Iterator[None]:
-    """Let a test configure logging its own way; restore the app's after."""
+    """Let a test configure logging its own way; the app's comes back after."""
     yield
     configure_logging(settings)
 

@@ -3,7 +3,8 @@
 The test stops a PostgreSQL server, so it starts one of its own (even when
 TEST_DATABASE_URL names a server it must not stop): it needs the PostgreSQL
 server binaries, and fails with a clear error, rather than skipping, without
-them. The app is pointed at that server through `app.database`'s engines.
+them. The app is pointed at that server through `app.database`'s engine and
+sessions.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app import database
 from app.config import Settings
 from app.database import Base, create_engine_from
-from app.driver import DRIVER, WRITE_INTENT
+from app.driver import DRIVER
 from tests.conftest import PASSWORD, at_once, connections_in_use
 from tests.pg_server import PostgresServer
 
@@ -56,9 +57,7 @@ async def app_on(
         # unasync: Base.metadata.create_all(connection)
         await connection.run_sync(Base.metadata.create_all)
     monkeypatch.setattr(database, "engine", engine)
-    monkeypatch.setattr(
-        database, "write_engine", engine.execution_options(**WRITE_INTENT)
-    )
+    monkeypatch.setitem(database.SessionLocal.kw, "bind", engine)
     try:
         yield engine
     finally:

@@ -75,7 +75,7 @@ def test_development_runs_without_a_secret(environment: pytest.MonkeyPatch) -> N
     ("url", "complaint"),
     [
         ("not a url", "not a database URL"),
-        ("postgresql+psycopg://app@db:port/app", "not a database URL"),
+        (f"{DRIVER}://app@db:port/app", "not a database URL"),
         ("mysql+pymysql://app@db/app", f"generated for {DRIVER!r}"),
     ],
 )

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
-from sqlalchemy import select
+from sqlalchemy import ForeignKey, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    configure_mappers,
+    mapped_column,
+    relationship,
+    selectinload,
+)
 
 from app.comments.models import Comment
-from app.deletion import INCLUDE_DELETED
+from app.deletion import INCLUDE_DELETED, DanglingCascadeError, DeletionMixin
 from app.posts.models import Post
 from app.users.models import User
 from tests.conftest import PASSWORD, PostFactory, UserFactory, headers_for
@@ -208,3 +216,44 @@ async def test_relationship_collections_hide_deleted_rows(
 
     assert author is not None
     assert [post.id for post in author.posts] == [kept.id]
+
+
+def scratch_models(*, cascade: bool) -> type[DeclarativeBase]:
+    """A shelf and its books, soft-deletable both, in a registry of their own."""
+
+    class Scratch(DeclarativeBase):
+        pass
+
+    class Shelf(DeletionMixin, Scratch):
+        __tablename__ = "shelves"
+        __soft_delete_cascade__ = ("books",) if cascade else ()
+        id: Mapped[int] = mapped_column(primary_key=True)
+        books: Mapped[list[Book]] = relationship(lazy="raise")
+
+    class Book(DeletionMixin, Scratch):
+        __tablename__ = "books"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        shelf_id: Mapped[int] = mapped_column(ForeignKey("shelves.id"))
+
+    return Scratch
+
+
+def test_a_child_its_parent_does_not_cascade_to_is_refused_at_start_up() -> None:
+    """Else deleting a shelf would leave its books visible, pointing at it."""
+    scratch = scratch_models(cascade=False)
+    try:
+        with pytest.raises(DanglingCascadeError) as refused:
+            configure_mappers()
+    finally:
+        scratch.registry.dispose()
+
+    assert "Book" in str(refused.value)
+    assert "Shelf" in str(refused.value)
+
+
+def test_a_child_its_parent_cascades_to_is_accepted() -> None:
+    scratch = scratch_models(cascade=True)
+    try:
+        configure_mappers()
+    finally:
+        scratch.registry.dispose()

@@ -1,4 +1,4 @@
-"""/tags and /stats: aggregates computed in SQL, over live rows only."""
+"""/tags and /stats: aggregates computed in SQL, leaving deleted rows out."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 # unasync: generated from test_tags_and_stats.py by scripts/unasync.py. Do not edit:
 # unasync: edit test_tags_and_stats.py, then run `python scripts/unasync.py`.
-"""/tags and /stats: aggregates computed in SQL, over live rows only."""
+"""/tags and /stats: aggregates computed in SQL, leaving deleted rows out."""
 
 from __future__ import annotations
 

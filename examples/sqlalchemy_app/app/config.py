@@ -42,9 +42,6 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
-    # PostgreSQL only: test each pooled connection before a request uses it.
-    pool_pre_ping: bool = True
-    connect_timeout_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -12,6 +12,10 @@ Three pieces, and services never filter by hand:
 `restore_statements()` undoes a delete: it clears the stamp on the row and on
 the rows that carry the very same stamp, so rows deleted earlier on their own
 stay deleted.
+
+A soft-deletable model with a foreign key to a soft-deletable parent must be
+in that parent's `__soft_delete_cascade__`; otherwise the mappers refuse to
+configure (DanglingCascadeError), since its rows would outlive their parent.
 """
 
 from __future__ import annotations
@@ -19,19 +23,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Index, Update, event, inspect, select, update
+from sqlalchemy import Update, event, inspect, select, update
 from sqlalchemy.orm import (
     Mapped,
+    Mapper,
     ORMExecuteState,
     Session,
     mapped_column,
+    registry,
     with_loader_criteria,
 )
 
 from app.database import utc_now
 
 INCLUDE_DELETED = "include_deleted"
-SOFT_DELETE = True
+
+
+class DanglingCascadeError(Exception):
+    """A soft-deletable model whose soft-deletable parent does not cascade to it."""
 
 
 class DeletionMixin:
@@ -41,17 +50,50 @@ class DeletionMixin:
     # Relationship names whose rows are deleted (and restored) with this row.
     __soft_delete_cascade__: ClassVar[tuple[str, ...]] = ()
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
+
+def dangling_cascades(models: registry) -> list[str]:
+    """One line for each soft-deletable child its soft-deletable parent leaves out."""
+    soft = {
+        mapper.local_table: mapper
+        for mapper in models.mappers
+        if issubclass(mapper.class_, DeletionMixin)
+    }
+    found = []
+    for child in soft.values():
+        for foreign_key in sorted(child.local_table.foreign_keys, key=str):
+            parent = soft.get(foreign_key.column.table)
+            if parent is None:
+                continue
+            cascaded = {
+                parent.relationships[name].mapper
+                for name in parent.class_.__soft_delete_cascade__
+            }
+            if child not in cascaded:
+                found.append(
+                    f"{child.class_.__name__}.{foreign_key.parent.name} refers to"
+                    f" {parent.class_.__name__}, whose __soft_delete_cascade__ has"
+                    f" no relationship to {child.class_.__name__}: deleting a"
+                    f" {parent.class_.__name__} would leave its"
+                    f" {child.class_.__name__} rows visible"
+                )
+    return found
 
 
-def unique_among_live(name: str, model: Any, *expressions: Any) -> Index:
-    """A unique index that only live rows take part in (partial index)."""
-    live = model.deleted_at.is_(None)
-    return Index(
-        name, *expressions, unique=True, sqlite_where=live, postgresql_where=live
-    )
+# Registries with soft-deletable mappers configured since the last check.
+_configured: set[registry] = set()
+
+
+@event.listens_for(DeletionMixin, "mapper_configured", propagate=True)
+def _note_configured(mapper: Mapper[Any], _class: type) -> None:
+    _configured.add(mapper.registry)
+
+
+@event.listens_for(Mapper, "after_configured")
+def _refuse_dangling_cascades() -> None:
+    while _configured:
+        found = dangling_cascades(_configured.pop())
+        if found:
+            raise DanglingCascadeError("\n".join(found))
 
 
 def _cascade_statements(

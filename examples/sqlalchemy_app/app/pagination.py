@@ -1,4 +1,4 @@
-"""Offset and cursor (keyset) pagination. No I/O: sync and async share it."""
+"""Offset and cursor (keyset) pagination: statements and cursors, no I/O."""
 
 from __future__ import annotations
 

@@ -1,16 +1,11 @@
 """Case-insensitive substring search that treats `%`, `_` and `\\` literally.
 
-Why there is no search index: `ILIKE '%text%'` starts with a wildcard, so no
-B-tree index can serve it, on PostgreSQL or SQLite. At the sizes this app is
-built for (tens of thousands of posts) the scan costs milliseconds. When it
-stops being cheap on PostgreSQL, add a trigram index in a migration, which
-ILIKE uses as it is:
-
-    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute("CREATE INDEX ix_posts_title_trgm ON posts USING gin (title gin_trgm_ops)")
-
-or move to full-text search (`to_tsvector`) for ranking and stemming.
+Why there is no search index: a pattern that starts with a wildcard
+(`'%text%'`) cannot be served by a B-tree index. At the sizes this app is built
+for (tens of thousands of posts) the scan costs milliseconds.
 """
+# When it stops being cheap, move to SQLite's full-text search (an FTS5 table
+# kept in step with posts by triggers, in a migration).
 
 from __future__ import annotations
 
@@ -33,8 +28,8 @@ def like_pattern(text: str) -> str:
 def matches(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
     """True where any column contains `text`, ignoring case.
 
-    `ilike` is ILIKE on PostgreSQL and lower(x) LIKE lower(y) on SQLite; the
-    pattern is a bound parameter, never formatted into the SQL.
+    The pattern is a bound parameter, never formatted into the SQL.
     """
+    # SQLite has no ILIKE: SQLAlchemy writes `ilike` as lower(x) LIKE lower(y).
     pattern = like_pattern(text)
     return or_(*(column.ilike(pattern, escape=ESCAPE) for column in columns))

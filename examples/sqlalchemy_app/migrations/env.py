@@ -1,27 +1,22 @@
-"""Alembic environment: the app's settings, the app's metadata, sync or async.
-
-One file for both: an async driver runs the migrations through
-`connection.run_sync`, a sync one directly.
-"""
+"""Alembic environment: the app's settings, the app's metadata."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from logging.config import fileConfig
 from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from alembic.ddl.base import RenameTable
-from sqlalchemy import Connection, engine_from_config, event, pool, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, make_url, pool
+from sqlalchemy.engine import engine_from_config
+from sqlalchemy.event import listen, remove
 from sqlalchemy.schema import DropTable
 
 from app.config import settings
 from app.database import UTCDateTime
-from app.driver import is_sqlite
 from app.models import Base
 
 config = context.config
@@ -45,37 +40,30 @@ def _render_item(
     return False
 
 
-def _configure(*, sqlite: bool, **kwargs: Any) -> None:
+def _configure(**kwargs: Any) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
         render_item=_render_item,
         # SQLite cannot ALTER most things: batch mode copies the table instead.
-        render_as_batch=sqlite,
+        render_as_batch=True,
         **kwargs,
     )
 
 
 def run_migrations_offline() -> None:
     """Emit SQL to stdout instead of running it (`alembic upgrade --sql`)."""
-    _configure(
-        sqlite=is_sqlite(url),
-        url=url,
-        literal_binds=True,
-        dialect_opts={"paramstyle": "named"},
-    )
+    _configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"})
     with context.begin_transaction():
         context.run_migrations()
 
 
 def _expression_indexes(connection: Connection, table: str) -> list[str]:
     """The CREATE INDEX statements of `table`'s indexes on expressions."""
-    rows = connection.execute(
-        text(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = :table AND sql IS NOT NULL"
-        ),
-        {"table": table},
+    rows = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+        (table,),
     )
     quote = connection.dialect.identifier_preparer.quote
     return [
@@ -117,48 +105,33 @@ def _keeping_expression_indexes(connection: Connection) -> Iterator[None]:
             for sql in saved.pop(clause.new_table_name):
                 conn.exec_driver_sql(sql)
 
-    event.listen(connection, "before_execute", before)
-    event.listen(connection, "after_execute", after)
+    listen(connection, "before_execute", before)
+    listen(connection, "after_execute", after)
     try:
         yield
     finally:
-        event.remove(connection, "before_execute", before)
-        event.remove(connection, "after_execute", after)
+        remove(connection, "before_execute", before)
+        remove(connection, "after_execute", after)
 
 
 def _run_on(connection: Connection) -> None:
-    sqlite = connection.dialect.name == "sqlite"
-    _configure(sqlite=sqlite, connection=connection)
-    keeping = _keeping_expression_indexes(connection) if sqlite else nullcontext()
-    with context.begin_transaction(), keeping:
+    _configure(connection=connection)
+    with context.begin_transaction(), _keeping_expression_indexes(connection):
         context.run_migrations()
 
 
-async def _run_async() -> None:
-    # Imported here: sync bakes do not install greenlet, which this module needs.
-    from sqlalchemy.ext.asyncio import async_engine_from_config  # noqa: PLC0415
-
-    engine = async_engine_from_config(
-        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
-    async with engine.connect() as connection:
-        await connection.run_sync(_run_on)
-    await engine.dispose()
-
-
 def run_migrations_online() -> None:
+    # A connection passed in by the caller (the tests) is used as it is.
     connection = config.attributes.get("connection")
     if connection is not None:
         _run_on(connection)
-    elif url.get_dialect().is_async:
-        asyncio.run(_run_async())
-    else:
-        engine = engine_from_config(
-            {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
-        )
-        with engine.connect() as sync_connection:
-            _run_on(sync_connection)
-        engine.dispose()
+        return
+    engine = engine_from_config(
+        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with engine.connect() as connection:
+        _run_on(connection)
+    engine.dispose()
 
 
 if context.is_offline_mode():

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import count
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -17,7 +18,7 @@ from tests import environment
 # isort: split
 from alembic import command
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, QueuePool, event
+from sqlalchemy import URL, Connection, Engine, QueuePool, event
 from sqlalchemy.orm import Session
 
 from app.auth import security
@@ -50,18 +51,19 @@ def migrate(connection: Connection) -> None:
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
     """The app's own engine, on a fresh schema built by the migrations."""
-    if environment.server is not None:
-        environment.server.start()
-    try:
+    with environment.database():
         with app_engine.begin() as connection:
             Base.metadata.drop_all(connection)
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
             migrate(connection)
         yield app_engine
         app_engine.dispose()
-    finally:
-        if environment.server is not None:
-            environment.server.stop()
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> URL:
+    """The URL of an empty database for this test alone: a file of its own."""
+    return environment.url.set(database=str(tmp_path / "scratch.db"))
 
 
 @pytest.fixture
@@ -228,9 +230,10 @@ T = TypeVar("T")
 
 
 def at_once(calls: Sequence[Callable[[], T]]) -> list[T]:
-    """Run the calls at the same time: as tasks on one event loop (async) or
-    in threads (sync). With `committed_client`, each request gets its own
-    session and connection."""
+    """Run the calls at the same time; their results, in order.
+
+    With `committed_client`, each request gets its own session and connection.
+    """
     with ThreadPoolExecutor(len(calls)) as pool:
         return list(pool.map(lambda call: call(), calls))
 

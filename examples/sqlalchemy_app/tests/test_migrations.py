@@ -1,15 +1,13 @@
 """The migrations: in step with the models, reversible, and kind to data.
 
-Each test runs them on an empty database of its own, never on the one the
-other tests share: a file in a temporary folder for SQLite; for PostgreSQL a
-database created beside the test database on the same server (with
-TEST_DATABASE_URL, its user needs the CREATEDB privilege).
+Each test runs them on an empty database of its own (the `scratch` fixture),
+never on the one the other tests share.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,14 +15,16 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import URL, Connection, Engine, create_engine, inspect, select
+from sqlalchemy import URL, Connection, create_engine, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.cli import alembic_config
-from app.driver import is_sqlite
-from app.models import Base, Comment, Post, Tag, User
-from tests import environment
+from app.comments.models import Comment
+from app.models import Base
+from app.posts.models import Post
+from app.tags.models import Tag
+from app.users.models import User
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,7 +36,8 @@ SQLITE_SKIPS_EXPRESSION_INDEXES = pytest.mark.filterwarnings(
     "ignore:autogenerate skipping metadata-specified expression-based index",
 )
 # A stand-in for the project's next revision, as autogenerate writes one for a
-# new nullable column. On SQLite, its downgrade copies the users table.
+# new nullable column.
+# Its downgrade copies the users table (batch mode).
 NEXT_REVISION = '''"""add nickname to users"""
 
 import sqlalchemy as sa
@@ -57,25 +58,6 @@ def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("nickname")
 '''
-
-
-@pytest.fixture
-def scratch(engine: Engine, tmp_path: Path) -> Iterator[URL]:
-    """The URL of an empty database for this test alone."""
-    if is_sqlite(environment.url):
-        yield environment.url.set(database=str(tmp_path / "migrations.db"))
-        return
-    name = f"{environment.url.database}_migrations"
-    with engine.connect() as connection:
-        server = connection.execution_options(isolation_level="AUTOCOMMIT")
-        server.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield environment.url.set(database=name)
-    finally:
-        with engine.connect() as connection:
-            server = connection.execution_options(isolation_level="AUTOCOMMIT")
-            server.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def alembic_on(url: URL, migrations: Path = MIGRATIONS) -> Config:
@@ -117,19 +99,13 @@ def schema_objects(connection: Connection) -> set[str]:
 def index_and_check_definitions(connection: Connection) -> set[tuple[str, ...]]:
     """Indexes and CHECK constraints, as the database itself writes them.
 
-    `alembic check` cannot compare these: expression indexes on SQLite, index
-    WHERE clauses, CHECK constraints.
+    `alembic check` compares neither index WHERE clauses nor CHECK constraints.
     """
-    if connection.dialect.name == "sqlite":
-        query = (
-            "SELECT tbl_name, name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND sql IS NOT NULL"
-        )
-    else:
-        query = (
-            "SELECT tablename, indexname, indexdef FROM pg_indexes"
-            " WHERE schemaname = current_schema()"
-        )
+    # Nor expression indexes, which SQLite cannot reflect: its catalog has them.
+    query = (
+        "SELECT tbl_name, name, sql FROM sqlite_master"
+        " WHERE type = 'index' AND sql IS NOT NULL"
+    )
     found: set[tuple[str, ...]] = {
         tuple(row)
         for row in connection.exec_driver_sql(query)
@@ -204,11 +180,12 @@ def test_rows_survive_a_downgrade_and_upgrade_of_the_latest_revision(
     The latest revision of a fresh project is the initial one: its downgrade
     drops every table, rows included, which is what it is for. So the test
     adds a revision of its own on top, shaped like a project's next one (a
-    nullable column on users). That is where data is at risk: on SQLite batch
-    mode copies the users table to drop the column, and with foreign keys
-    enforced dropping the old table would delete every post and comment, while
-    its expression index would not come back (see env.py).
+    nullable column on users), and checks that no row and no index is lost.
     """
+    # That is where data is at risk: batch mode copies the users table to drop
+    # the column, and with foreign keys enforced dropping the old table would
+    # delete every post and comment, while its expression index would not come
+    # back (see env.py).
     migrations = tmp_path / "migrations"
     shutil.copytree(
         MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__")

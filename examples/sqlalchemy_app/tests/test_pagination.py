@@ -1,6 +1,6 @@
 """Cursor encoding: opaque, round-trips, and refuses anything tampered with.
 
-Pure functions (app/pagination.py), shared by the sync and async code.
+Pure functions (app/pagination.py, app/search.py): no database needed.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Concurrent requests, each over its own connection, committing for real.
 
-They run at the same time (tasks on one event loop, or threads in a sync
-project), so the database settles what the app's checks cannot: a unique
-index decides between two sign-ups, and SQLite writers queue for the write
-lock instead of failing with "database is locked".
+They run at the same time (`at_once`), so the database settles what the
+app's checks cannot: a unique index decides between two sign-ups.
 """
+# SQLite writers queue for the write lock (app/driver.py) instead of failing
+# with "database is locked".
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 # unasync: generated from dependencies.py by scripts/unasync.py. Do not edit:
 # unasync: edit dependencies.py, then run `python scripts/unasync.py`.
-"""Who is calling: the bearer token turned into a live user, or a 401."""
+"""Who is calling: the bearer token turned into a user, or a 401."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from app.auth.exceptions import NotAuthenticatedError
 from app.auth.schemas import Token
 from app.auth.security import create_access_token
 from app.database import SessionDep
-from app.schemas import no_nul
+from app.errors import MALFORMED_BODY
+from app.schemas import Responses, no_nul
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -23,12 +24,12 @@ Username = Annotated[
     str, Form(max_length=320, description="Your email"), AfterValidator(no_nul)
 ]
 Password = Annotated[str, Form(max_length=128), AfterValidator(no_nul)]
+WRONG_CREDENTIALS: Responses = {
+    status.HTTP_401_UNAUTHORIZED: {"description": "Wrong credentials"}
+}
 
 
-@router.post(
-    "/token",
-    responses={status.HTTP_401_UNAUTHORIZED: {"description": "Wrong credentials"}},
-)
+@router.post("/token", responses=WRONG_CREDENTIALS | MALFORMED_BODY)
 async def login(session: SessionDep, username: Username, password: Password) -> Token:
     """Trade an email (`username`) and password for a bearer token."""
     user = await service.authenticate(

@@ -12,7 +12,7 @@ from app.users.models import User
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
-    """The live user with this email and password, or None.
+    """The user with this email and password, or None.
 
     An unknown email costs the same hashing work as a wrong password.
     """
@@ -20,6 +20,8 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
         select(User).where(func.lower(User.email) == email.strip().lower())
     )
     hashed = user.password_hash if user else None
+    # only: async
     # Argon2 is CPU-bound on purpose: keep it off the event loop.
+    # end: async
     valid = verify_password(password, hashed)
     return user if valid else None

@@ -8,14 +8,18 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, TimestampMixin
-from app.deletion import DeletionMixin
+from app.deletion import DeletionMixin  # only: soft
 
 if TYPE_CHECKING:
     from app.posts.models import Post
     from app.users.models import User
 
 
-class Comment(DeletionMixin, TimestampMixin, Base):
+class Comment(
+    DeletionMixin,  # only: soft
+    TimestampMixin,
+    Base,
+):
     __tablename__ = "comments"
     # A post's comments, oldest first, by keyset.
     __table_args__ = (

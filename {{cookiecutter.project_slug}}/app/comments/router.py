@@ -7,8 +7,10 @@ from fastapi import APIRouter, status
 from app.auth.dependencies import CurrentUser
 from app.comments import service
 from app.comments.dependencies import DeletableComment
+from app.comments.models import Comment
 from app.comments.schemas import CommentCreate, CommentPage, CommentRead
 from app.database import SessionDep
+from app.errors import MALFORMED_BODY
 from app.pagination import DEFAULT_LIMIT, Cursor, Limit
 from app.posts.dependencies import PostOr404
 from app.schemas import Responses
@@ -22,15 +24,15 @@ NO_POST: Responses = {404: {"description": "No such post"}}
 @router.post(
     "/posts/{post_id}/comments",
     status_code=status.HTTP_201_CREATED,
-    responses=UNAUTHORIZED | NO_POST,
+    response_model=CommentRead,
+    responses=UNAUTHORIZED | NO_POST | MALFORMED_BODY,
 )
 async def create_comment(
     session: SessionDep, post: PostOr404, author: CurrentUser, data: CommentCreate
-) -> CommentRead:
-    comment = await service.create_comment(
+) -> Comment:
+    return await service.create_comment(
         session=session, post=post, author=author, data=data
     )
-    return CommentRead.model_validate(comment)
 
 
 @router.get(

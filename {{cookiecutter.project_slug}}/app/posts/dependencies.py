@@ -8,6 +8,7 @@ from fastapi import Depends
 
 from app.auth.dependencies import CurrentUser
 from app.database import SessionDep
+from app.posts import service
 from app.posts.exceptions import (
     NotYourPostError,
     NotYourPostOrAdminError,
@@ -15,10 +16,11 @@ from app.posts.exceptions import (
 )
 from app.posts.models import Post
 from app.schemas import IdPath
+from app.users.models import User
 
 
 async def get_post_or_404(session: SessionDep, post_id: IdPath) -> Post:
-    post = await session.get(Post, post_id)
+    post = await service.get_post(session=session, post_id=post_id)
     if post is None:
         raise PostNotFoundError
     return post
@@ -33,9 +35,29 @@ async def get_own_post(post: PostOr404, current: CurrentUser) -> Post:
     return post
 
 
-async def get_own_post_or_admin(post: PostOr404, current: CurrentUser) -> Post:
+def _check_author_or_superuser(post: Post, current: User) -> None:
     if post.author_id != current.id and not current.is_superuser:
         raise NotYourPostOrAdminError
+
+
+# only: soft
+async def get_restorable_post(
+    session: SessionDep, post_id: IdPath, current: CurrentUser
+) -> Post:
+    """The post, deleted or not, if the caller is its author or a superuser."""
+    post = await service.get_post_including_deleted(session=session, post_id=post_id)
+    if post is None:
+        raise PostNotFoundError
+    _check_author_or_superuser(post, current)
+    return post
+
+
+RestorablePost = Annotated[Post, Depends(get_restorable_post)]
+
+
+# end: soft
+async def get_own_post_or_admin(post: PostOr404, current: CurrentUser) -> Post:
+    _check_author_or_superuser(post, current)
     return post
 
 

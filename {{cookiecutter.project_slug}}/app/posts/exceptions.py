@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from app.errors import ForbiddenError, NotFoundError
+from app.errors import (
+    ConflictError,  # only: soft
+    ForbiddenError,
+    NotFoundError,
+)
 
 
 class PostNotFoundError(NotFoundError):
     detail = "Post not found"
 
 
+# only: soft
+class AuthorDeletedError(ConflictError):
+    detail = "The post's author is deleted; restore the author instead"
+
+
+# end: soft
 class NotYourPostError(ForbiddenError):
     detail = "Only the author may do this"
 

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, TimestampMixin
-from app.deletion import DeletionMixin
+from app.deletion import DeletionMixin  # only: soft
 from app.tags.models import Tag, post_tags
 
 if TYPE_CHECKING:
@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from app.users.models import User
 
 
-class Post(DeletionMixin, TimestampMixin, Base):
+class Post(
+    DeletionMixin,  # only: soft
+    TimestampMixin,
+    Base,
+):
     __tablename__ = "posts"
-    __soft_delete_cascade__ = ("comments",)
+    __soft_delete_cascade__ = ("comments",)  # only: soft
     # The keyset of the posts list: newest first, ties broken by id.
     __table_args__ = (Index("ix_posts_created_at_id", "created_at", "id"),)
 

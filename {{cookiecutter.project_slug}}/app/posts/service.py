@@ -1,78 +1,62 @@
-"""Post use cases. Each write commits its own transaction before returning."""
+"""Post use cases. Each write commits its own transaction before returning.
+
+A post is always answered as `PostRead`, with its author, tags and comment
+count: it is put together from two queries (the post rows, then the tags of
+all of them), so these functions return it built, not the ORM object.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.pagination import keyset_page, next_cursor
+from app.posts.exceptions import AuthorDeletedError  # only: soft
 from app.posts.models import Post
-from app.posts.queries import (
-    filtered,
-    post_rows,
-    rows_to_reads,
-    tag_names,
-    to_read,
-    unique_tag_names,
-)
+from app.posts.queries import filtered, post_rows
 from app.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate
-from app.tags.models import Tag
+from app.tags import service as tags
 from app.users.models import User
 
 
-async def get_or_create_tags(*, session: AsyncSession, names: list[str]) -> list[Tag]:
-    """The tags with these names, creating the missing ones, in the given order.
-
-    A tag created at the same moment by another request is picked up instead
-    of failing: each insert runs in a savepoint.
-    """
-    names = unique_tag_names(names)
-    if not names:
-        return []
-    found = {
-        tag.name: tag
-        for tag in await session.scalars(select(Tag).where(Tag.name.in_(names)))
-    }
-    for name in names:
-        if name in found:
-            continue
-        try:
-            async with session.begin_nested():
-                tag = Tag(name=name)
-                session.add(tag)
-            found[name] = tag
-        except IntegrityError:
-            found[name] = (
-                await session.scalars(select(Tag).where(Tag.name == name))
-            ).one()
-    return [found[name] for name in names]
-
-
-async def create_post(
-    *, session: AsyncSession, author: User, data: PostCreate
-) -> PostRead:
-    """Create a post with its tags, all in one transaction."""
-    tags = await get_or_create_tags(session=session, names=data.tags)
-    post = Post(title=data.title, body=data.body, author=author, tags=tags)
-    session.add(post)
-    await session.commit()
-    return to_read(post, 0)
-
-
 async def _reads(session: AsyncSession, rows: list[Any]) -> list[PostRead]:
-    if not rows:
-        return []
-    tags = await session.execute(tag_names([row.id for row in rows]))
-    return rows_to_reads(rows, tags)
+    """`PostRead`s from `post_rows()` rows, with the tags of all of them."""
+    names = await tags.names_of_posts(
+        session=session, post_ids=[row.id for row in rows]
+    )
+    return [
+        PostRead.model_validate({**row._mapping, "tags": names[row.id]}) for row in rows
+    ]
+
+
+async def get_post(*, session: AsyncSession, post_id: int) -> Post | None:
+    return await session.get(Post, post_id)
 
 
 async def read_post(*, session: AsyncSession, post_id: int) -> PostRead | None:
     rows = list(await session.execute(post_rows().where(Post.id == post_id)))
     found = await _reads(session, rows)
     return found[0] if found else None
+
+
+async def _read_written(session: AsyncSession, post: Post) -> PostRead:
+    """A post just committed, as the API shows it."""
+    written = await read_post(session=session, post_id=post.id)
+    assert written is not None  # noqa: S101 - committed just before
+    return written
+
+
+async def create_post(
+    *, session: AsyncSession, author: User, data: PostCreate
+) -> PostRead:
+    """Create a post with its tags, all in one transaction."""
+    post_tags = await tags.get_or_create(session=session, names=data.tags)
+    post = Post(title=data.title, body=data.body, author=author, tags=post_tags)
+    session.add(post)
+    await session.commit()
+    return await _read_written(session, post)
 
 
 async def list_posts(
@@ -110,15 +94,40 @@ async def update_post(
     if "tags" in changes:
         # Replacing a collection needs the current one (lazy="raise": load it).
         await session.refresh(post, ["tags"])
-        post.tags = await get_or_create_tags(session=session, names=changes.pop("tags"))
+        post.tags = await tags.get_or_create(session=session, names=changes.pop("tags"))
     for field, value in changes.items():
         setattr(post, field, value)
     await session.commit()
-    updated = await read_post(session=session, post_id=post.id)
-    assert updated is not None  # noqa: S101 - committed just above
-    return updated
+    return await _read_written(session, post)
 
 
+# only: soft
+async def get_post_including_deleted(
+    *, session: AsyncSession, post_id: int
+) -> Post | None:
+    return await session.get(Post, post_id, execution_options={INCLUDE_DELETED: True})
+
+
+async def restore_post(*, session: AsyncSession, post: Post) -> PostRead:
+    """Bring back a deleted post with the comments that were deleted with it.
+
+    Comments deleted on their own, earlier, stay deleted; restoring a post that
+    is not deleted changes nothing. AuthorDeletedError if its author is deleted:
+    restoring the author brings the post back too.
+    """
+    if post.deleted_at is not None:
+        author = await session.get(
+            User, post.author_id, execution_options={INCLUDE_DELETED: True}
+        )
+        if author is None or author.deleted_at is not None:
+            raise AuthorDeletedError
+        for statement in restore_statements(post):
+            await session.execute(statement)
+        await session.commit()
+    return await _read_written(session, post)
+
+
+# end: soft
 async def delete_post(*, session: AsyncSession, post: Post) -> None:
     """Delete a post; its comments go with it."""
     await session.delete(post)

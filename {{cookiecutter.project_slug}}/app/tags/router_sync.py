@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy import Row
 
 from app.database import SessionDep
 from app.tags import service
@@ -15,9 +17,9 @@ from app.tags.schemas import TagCount
 router = APIRouter(prefix="/tags", tags=["tags"])
 
 
-@router.get("")
+@router.get("", response_model=list[TagCount])
 def list_tags(
     session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
-) -> list[TagCount]:
+) -> Sequence[Row[str, int]]:
     """Tags with their number of posts, the most used first."""
     return service.tag_counts(session=session, limit=limit)

@@ -24,6 +24,20 @@ async def get_user_or_404(session: SessionDep, user_id: IdPath) -> User:
 UserOr404 = Annotated[User, Depends(get_user_or_404)]
 
 
+# only: soft
+async def get_user_including_deleted_or_404(
+    session: SessionDep, user_id: IdPath
+) -> User:
+    user = await service.get_user_including_deleted(session=session, user_id=user_id)
+    if user is None:
+        raise UserNotFoundError
+    return user
+
+
+AnyUserOr404 = Annotated[User, Depends(get_user_including_deleted_or_404)]
+
+
+# end: soft
 async def get_own_user(user: UserOr404, current: CurrentUser) -> User:
     """The user in the path, if the caller is that user or a superuser."""
     if user.id != current.id and not current.is_superuser:

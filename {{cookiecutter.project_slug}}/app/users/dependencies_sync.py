@@ -26,6 +26,18 @@ def get_user_or_404(session: SessionDep, user_id: IdPath) -> User:
 UserOr404 = Annotated[User, Depends(get_user_or_404)]
 
 
+# only: soft
+def get_user_including_deleted_or_404(session: SessionDep, user_id: IdPath) -> User:
+    user = service.get_user_including_deleted(session=session, user_id=user_id)
+    if user is None:
+        raise UserNotFoundError
+    return user
+
+
+AnyUserOr404 = Annotated[User, Depends(get_user_including_deleted_or_404)]
+
+
+# end: soft
 def get_own_user(user: UserOr404, current: CurrentUser) -> User:
     """The user in the path, if the caller is that user or a superuser."""
     if user.id != current.id and not current.is_superuser:

@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import (
+    CurrentUser,
+    Superuser,  # only: soft
+)
 from app.database import SessionDep
+from app.errors import MALFORMED_BODY
 from app.pagination import DEFAULT_LIMIT, Limit, Offset
 from app.schemas import Responses, SearchQuery
 from app.users import service
-from app.users.dependencies import OwnUser, UserOr404
+from app.users.dependencies import (
+    AnyUserOr404,  # only: soft
+    OwnUser,
+    UserOr404,
+)
+from app.users.models import User
 from app.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -28,11 +37,15 @@ CONFLICT: Responses = {
 }
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
-def create_user(session: SessionDep, data: UserCreate) -> UserRead:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserRead,
+    responses=CONFLICT | MALFORMED_BODY,
+)
+def create_user(session: SessionDep, data: UserCreate) -> User:
     """Sign up."""
-    user = service.create_user(session=session, data=data)
-    return UserRead.model_validate(user)
+    return service.create_user(session=session, data=data)
 
 
 @router.get("")
@@ -43,35 +56,47 @@ def list_users(
     offset: Offset = 0,
 ) -> UserPage:
     """Users, oldest first; `q` searches name and email."""
-    users, total = service.list_users(session=session, q=q, limit=limit, offset=offset)
-    return UserPage(
-        items=[UserRead.model_validate(u) for u in users],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    return service.list_users(session=session, q=q, limit=limit, offset=offset)
 
 
-@router.get("/me", responses=UNAUTHORIZED)
-def read_me(current: CurrentUser) -> UserRead:
+@router.get("/me", response_model=UserRead, responses=UNAUTHORIZED)
+def read_me(current: CurrentUser) -> User:
     """The caller's own profile."""
-    return UserRead.model_validate(current)
+    return current
 
 
-@router.get("/{user_id:int}", responses=NOT_FOUND)
-def read_user(user: UserOr404) -> UserRead:
-    return UserRead.model_validate(user)
+@router.get("/{user_id:int}", response_model=UserRead, responses=NOT_FOUND)
+def read_user(user: UserOr404) -> User:
+    return user
 
 
 @router.patch(
-    "/{user_id:int}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT
+    "/{user_id:int}",
+    response_model=UserRead,
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | MALFORMED_BODY,
 )
-def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> UserRead:
+def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> User:
     """Change some of a user's fields (the user themself, or a superuser)."""
-    updated = service.update_user(session=session, user=user, data=data)
-    return UserRead.model_validate(updated)
+    return service.update_user(session=session, user=user, data=data)
 
 
+# only: soft
+@router.post(
+    "/{user_id:int}/restore",
+    response_model=UserRead,
+    responses={
+        status.HTTP_401_UNAUTHORIZED: {"description": "Missing or bad token"},
+        status.HTTP_403_FORBIDDEN: {"description": "Not a superuser"},
+        status.HTTP_404_NOT_FOUND: {"description": "No such user, deleted or not"},
+        status.HTTP_409_CONFLICT: {"description": "Email taken by another user"},
+    },
+)
+def restore_user(session: SessionDep, _: Superuser, user: AnyUserOr404) -> User:
+    """Bring back a deleted user with the posts and comments deleted with them."""
+    return service.restore_user(session=session, user=user)
+
+
+# end: soft
 @router.delete(
     "/{user_id:int}",
     status_code=status.HTTP_204_NO_CONTENT,

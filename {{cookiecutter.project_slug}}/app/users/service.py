@@ -1,18 +1,24 @@
-"""User use cases. Each commits its own transaction before returning."""
+"""User use cases. Each write commits its own transaction before returning.
+
+They return the `User` rows they read or wrote; a route declares the schema
+it answers with (`response_model`), and FastAPI reads it from the row.
+"""
 
 from __future__ import annotations
+
+import asyncio
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.concurrency import run_in_threadpool
 
 from app.auth.security import hash_password
+from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
 from app.users.exceptions import EmailTakenError
 from app.users.models import User
-from app.users.schemas import UserCreate, UserUpdate
+from app.users.schemas import UserCreate, UserPage, UserUpdate
 
 
 async def _commit_or_conflict(session: AsyncSession) -> None:
@@ -39,10 +45,15 @@ async def create_user(
     *, session: AsyncSession, data: UserCreate, is_superuser: bool = False
 ) -> User:
     """Register a user. Raises EmailTakenError if the email is in use (any case)."""
-    # Hash before touching the database: on SQLite a write request holds the
-    # write lock from its first statement, so keep that window short.
+    # Hash before touching the database, so that the transaction stays short.
+    # only: sqlite
+    # A write request holds SQLite's write lock from its first statement.
+    # end: sqlite
+    # only: async
+    # Argon2 is CPU-bound on purpose: keep it off the event loop.
+    # end: async
     # unasync: hashed = hash_password(data.password)
-    hashed = await run_in_threadpool(hash_password, data.password)
+    hashed = await asyncio.to_thread(hash_password, data.password)
     if await _email_in_use(session, data.email):
         raise EmailTakenError
     user = User(
@@ -63,8 +74,8 @@ async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
 
 async def list_users(
     *, session: AsyncSession, q: str | None, limit: int, offset: int
-) -> tuple[list[User], int]:
-    """A page of users, oldest first, and the total that match `q`."""
+) -> UserPage:
+    """A page of users, oldest first, with the total that match `q`."""
     statement = select(User)
     if q:
         statement = statement.where(matches(q, User.name, User.email))
@@ -72,7 +83,9 @@ async def list_users(
     users = await session.scalars(
         statement.order_by(User.id).limit(limit).offset(offset)
     )
-    return list(users), total or 0
+    return UserPage.model_validate(
+        {"items": users.all(), "total": total or 0, "limit": limit, "offset": offset}
+    )
 
 
 async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
@@ -85,13 +98,45 @@ async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) ->
     if "password" in changes:
         password = changes.pop("password")
         # unasync: user.password_hash = hash_password(password)
-        user.password_hash = await run_in_threadpool(hash_password, password)
+        user.password_hash = await asyncio.to_thread(hash_password, password)
     for field, value in changes.items():
         setattr(user, field, value)
     await _commit_or_conflict(session)
     return user
 
 
+# only: soft
+async def get_user_including_deleted(
+    *, session: AsyncSession, user_id: int
+) -> User | None:
+    return await session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+
+
+async def restore_user(*, session: AsyncSession, user: User) -> User:
+    """Bring back a deleted user with the posts and comments deleted with them.
+
+    Rows they deleted on their own, earlier, stay deleted; restoring a user who
+    is not deleted changes nothing. EmailTakenError if another user has taken
+    their email since.
+    """
+    if user.deleted_at is None:
+        return user
+    try:
+        for statement in restore_statements(user):
+            await session.execute(statement)
+        await session.commit()
+    except IntegrityError as error:
+        await session.rollback()
+        if violates(error, EMAIL_INDEX):
+            raise EmailTakenError(
+                "Email already registered by another user; cannot restore"
+            ) from None
+        raise
+    await session.refresh(user)
+    return user
+
+
+# end: soft
 async def delete_user(*, session: AsyncSession, user: User) -> None:
     """Delete a user; their posts and comments go with them, in one transaction."""
     await session.delete(user)

@@ -1,6 +1,10 @@
 # unasync: generated from service.py by scripts/unasync.py. Do not edit:
 # unasync: edit service.py, then run `python scripts/unasync.py`.
-"""User use cases. Each commits its own transaction before returning."""
+"""User use cases. Each write commits its own transaction before returning.
+
+They return the `User` rows they read or wrote; a route declares the schema
+it answers with (`response_model`), and FastAPI reads it from the row.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.security import hash_password
+from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
 from app.users.exceptions import EmailTakenError
 from app.users.models import User
-from app.users.schemas import UserCreate, UserUpdate
+from app.users.schemas import UserCreate, UserPage, UserUpdate
 
 
 def _commit_or_conflict(session: Session) -> None:
@@ -40,8 +45,13 @@ def create_user(
     *, session: Session, data: UserCreate, is_superuser: bool = False
 ) -> User:
     """Register a user. Raises EmailTakenError if the email is in use (any case)."""
-    # Hash before touching the database: on SQLite a write request holds the
-    # write lock from its first statement, so keep that window short.
+    # Hash before touching the database, so that the transaction stays short.
+    # only: sqlite
+    # A write request holds SQLite's write lock from its first statement.
+    # end: sqlite
+    # only: async
+    # Argon2 is CPU-bound on purpose: keep it off the event loop.
+    # end: async
     hashed = hash_password(data.password)
     if _email_in_use(session, data.email):
         raise EmailTakenError
@@ -61,16 +71,16 @@ def get_user(*, session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
 
-def list_users(
-    *, session: Session, q: str | None, limit: int, offset: int
-) -> tuple[list[User], int]:
-    """A page of users, oldest first, and the total that match `q`."""
+def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> UserPage:
+    """A page of users, oldest first, with the total that match `q`."""
     statement = select(User)
     if q:
         statement = statement.where(matches(q, User.name, User.email))
     total = session.scalar(select(func.count()).select_from(statement.subquery()))
     users = session.scalars(statement.order_by(User.id).limit(limit).offset(offset))
-    return list(users), total or 0
+    return UserPage.model_validate(
+        {"items": users.all(), "total": total or 0, "limit": limit, "offset": offset}
+    )
 
 
 def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
@@ -89,6 +99,36 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
     return user
 
 
+# only: soft
+def get_user_including_deleted(*, session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+
+
+def restore_user(*, session: Session, user: User) -> User:
+    """Bring back a deleted user with the posts and comments deleted with them.
+
+    Rows they deleted on their own, earlier, stay deleted; restoring a user who
+    is not deleted changes nothing. EmailTakenError if another user has taken
+    their email since.
+    """
+    if user.deleted_at is None:
+        return user
+    try:
+        for statement in restore_statements(user):
+            session.execute(statement)
+        session.commit()
+    except IntegrityError as error:
+        session.rollback()
+        if violates(error, EMAIL_INDEX):
+            raise EmailTakenError(
+                "Email already registered by another user; cannot restore"
+            ) from None
+        raise
+    session.refresh(user)
+    return user
+
+
+# end: soft
 def delete_user(*, session: Session, user: User) -> None:
     """Delete a user; their posts and comments go with them, in one transaction."""
     session.delete(user)

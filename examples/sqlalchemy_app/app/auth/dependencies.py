@@ -1,4 +1,4 @@
-"""Who is calling: the bearer token turned into a live user, or a 401."""
+"""Who is calling: the bearer token turned into a user, or a 401."""
 
 from __future__ import annotations
 

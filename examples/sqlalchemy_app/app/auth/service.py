@@ -10,7 +10,7 @@ from app.users.models import User
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
-    """The live user with this email and password, or None.
+    """The user with this email and password, or None.
 
     An unknown email costs the same hashing work as a wrong password.
     """
@@ -18,6 +18,5 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
         select(User).where(func.lower(User.email) == email.strip().lower())
     )
     hashed = user.password_hash if user else None
-    # Argon2 is CPU-bound on purpose: keep it off the event loop.
     valid = verify_password(password, hashed)
     return user if valid else None

@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from app.users.models import User
 
 
-class Comment(DeletionMixin, TimestampMixin, Base):
+class Comment(
+    DeletionMixin,
+    TimestampMixin,
+    Base,
+):
     __tablename__ = "comments"
     # A post's comments, oldest first, by keyset.
     __table_args__ = (

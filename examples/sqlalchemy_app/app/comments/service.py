@@ -1,4 +1,8 @@
-"""Comment use cases."""
+"""Comment use cases. Each write commits its own transaction before returning.
+
+They return the `Comment` rows they read or wrote; a route declares the schema
+it answers with (`response_model`), and FastAPI reads it from the row.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from app.comments.models import Comment
-from app.comments.schemas import CommentCreate, CommentPage, CommentRead
+from app.comments.schemas import CommentCreate, CommentPage
 from app.pagination import keyset_page, next_cursor
 from app.posts.models import Post
 from app.users.models import User
@@ -37,9 +41,7 @@ def list_comments(
     )
     comments = list(session.scalars(statement))
     following = next_cursor(comments, limit)
-    return CommentPage(
-        items=[CommentRead.model_validate(c) for c in comments], next_cursor=following
-    )
+    return CommentPage.model_validate({"items": comments, "next_cursor": following})
 
 
 def get_comment(*, session: Session, comment_id: int) -> Comment | None:

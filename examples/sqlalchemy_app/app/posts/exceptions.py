@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from app.errors import ForbiddenError, NotFoundError
+from app.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+)
 
 
 class PostNotFoundError(NotFoundError):
     detail = "Post not found"
+
+
+class AuthorDeletedError(ConflictError):
+    detail = "The post's author is deleted; restore the author instead"
 
 
 class NotYourPostError(ForbiddenError):

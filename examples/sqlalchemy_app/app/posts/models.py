@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from app.users.models import User
 
 
-class Post(DeletionMixin, TimestampMixin, Base):
+class Post(
+    DeletionMixin,
+    TimestampMixin,
+    Base,
+):
     __tablename__ = "posts"
     __soft_delete_cascade__ = ("comments",)
     # The keyset of the posts list: newest first, ties broken by id.

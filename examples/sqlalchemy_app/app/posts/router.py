@@ -6,12 +6,18 @@ from fastapi import APIRouter, status
 
 from app.auth.dependencies import CurrentUser
 from app.database import SessionDep
+from app.errors import MALFORMED_BODY
 from app.pagination import DEFAULT_LIMIT, Cursor, Limit
 from app.posts import service
-from app.posts.dependencies import OwnPost, OwnPostOrAdmin
+from app.posts.dependencies import (
+    OwnPost,
+    OwnPostOrAdmin,
+    RestorablePost,
+)
 from app.posts.exceptions import PostNotFoundError
 from app.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate
-from app.schemas import IdPath, IdQuery, Responses, SearchQuery, TagQuery
+from app.schemas import IdPath, IdQuery, Responses, SearchQuery
+from app.tags.schemas import TagQuery
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -19,9 +25,14 @@ UNAUTHORIZED: Responses = {401: {"description": "Missing or bad token"}}
 FORBIDDEN: Responses = {403: {"description": "Not allowed for this post"}}
 NOT_FOUND: Responses = {404: {"description": "No such post"}}
 BAD_CURSOR: Responses = {400: {"description": "Malformed cursor"}}
+AUTHOR_DELETED: Responses = {409: {"description": "The author is deleted"}}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=UNAUTHORIZED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses=UNAUTHORIZED | MALFORMED_BODY,
+)
 def create_post(session: SessionDep, author: CurrentUser, data: PostCreate) -> PostRead:
     """Write a post; unknown tags are created on first use."""
     return service.create_post(session=session, author=author, data=data)
@@ -50,7 +61,19 @@ def read_post(session: SessionDep, post_id: IdPath) -> PostRead:
     return post
 
 
-@router.patch("/{post_id}", responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND)
+@router.post(
+    "/{post_id}/restore",
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | AUTHOR_DELETED,
+)
+def restore_post(session: SessionDep, post: RestorablePost) -> PostRead:
+    """Bring back a deleted post and the comments deleted with it."""
+    return service.restore_post(session=session, post=post)
+
+
+@router.patch(
+    "/{post_id}",
+    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | MALFORMED_BODY,
+)
 def update_post(session: SessionDep, post: OwnPost, data: PostUpdate) -> PostRead:
     """Edit a post (its author only); `tags` replaces the tags."""
     return service.update_post(session=session, post=post, data=data)

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from app.pagination import CursorPage
 from app.schemas import Schema, no_nul
+from app.tags.schemas import TagName
 from app.users.schemas import UserSummary
 
 Title = Annotated[
@@ -18,14 +19,6 @@ Title = Annotated[
 ]
 Body = Annotated[
     str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(no_nul)
-]
-# Tag names are stored trimmed and lowercased, so "Python " and "python" are one tag.
-TagName = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=50
-    ),
-    AfterValidator(no_nul),
 ]
 TagNames = Annotated[list[TagName], Field(max_length=10)]
 

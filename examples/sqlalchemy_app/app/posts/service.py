@@ -1,73 +1,58 @@
-"""Post use cases. Each write commits its own transaction before returning."""
+"""Post use cases. Each write commits its own transaction before returning.
+
+A post is always answered as `PostRead`, with its author, tags and comment
+count: it is put together from two queries (the post rows, then the tags of
+all of them), so these functions return it built, not the ORM object.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.deletion import INCLUDE_DELETED, restore_statements
 from app.pagination import keyset_page, next_cursor
+from app.posts.exceptions import AuthorDeletedError
 from app.posts.models import Post
-from app.posts.queries import (
-    filtered,
-    post_rows,
-    rows_to_reads,
-    tag_names,
-    to_read,
-    unique_tag_names,
-)
+from app.posts.queries import filtered, post_rows
 from app.posts.schemas import PostCreate, PostPage, PostRead, PostUpdate
-from app.tags.models import Tag
+from app.tags import service as tags
 from app.users.models import User
 
 
-def get_or_create_tags(*, session: Session, names: list[str]) -> list[Tag]:
-    """The tags with these names, creating the missing ones, in the given order.
-
-    A tag created at the same moment by another request is picked up instead
-    of failing: each insert runs in a savepoint.
-    """
-    names = unique_tag_names(names)
-    if not names:
-        return []
-    found = {
-        tag.name: tag for tag in session.scalars(select(Tag).where(Tag.name.in_(names)))
-    }
-    for name in names:
-        if name in found:
-            continue
-        try:
-            with session.begin_nested():
-                tag = Tag(name=name)
-                session.add(tag)
-            found[name] = tag
-        except IntegrityError:
-            found[name] = (session.scalars(select(Tag).where(Tag.name == name))).one()
-    return [found[name] for name in names]
-
-
-def create_post(*, session: Session, author: User, data: PostCreate) -> PostRead:
-    """Create a post with its tags, all in one transaction."""
-    tags = get_or_create_tags(session=session, names=data.tags)
-    post = Post(title=data.title, body=data.body, author=author, tags=tags)
-    session.add(post)
-    session.commit()
-    return to_read(post, 0)
-
-
 def _reads(session: Session, rows: list[Any]) -> list[PostRead]:
-    if not rows:
-        return []
-    tags = session.execute(tag_names([row.id for row in rows]))
-    return rows_to_reads(rows, tags)
+    """`PostRead`s from `post_rows()` rows, with the tags of all of them."""
+    names = tags.names_of_posts(session=session, post_ids=[row.id for row in rows])
+    return [
+        PostRead.model_validate({**row._mapping, "tags": names[row.id]}) for row in rows
+    ]
+
+
+def get_post(*, session: Session, post_id: int) -> Post | None:
+    return session.get(Post, post_id)
 
 
 def read_post(*, session: Session, post_id: int) -> PostRead | None:
     rows = list(session.execute(post_rows().where(Post.id == post_id)))
     found = _reads(session, rows)
     return found[0] if found else None
+
+
+def _read_written(session: Session, post: Post) -> PostRead:
+    """A post just committed, as the API shows it."""
+    written = read_post(session=session, post_id=post.id)
+    assert written is not None  # noqa: S101 - committed just before
+    return written
+
+
+def create_post(*, session: Session, author: User, data: PostCreate) -> PostRead:
+    """Create a post with its tags, all in one transaction."""
+    post_tags = tags.get_or_create(session=session, names=data.tags)
+    post = Post(title=data.title, body=data.body, author=author, tags=post_tags)
+    session.add(post)
+    session.commit()
+    return _read_written(session, post)
 
 
 def list_posts(
@@ -103,13 +88,34 @@ def update_post(*, session: Session, post: Post, data: PostUpdate) -> PostRead:
     if "tags" in changes:
         # Replacing a collection needs the current one (lazy="raise": load it).
         session.refresh(post, ["tags"])
-        post.tags = get_or_create_tags(session=session, names=changes.pop("tags"))
+        post.tags = tags.get_or_create(session=session, names=changes.pop("tags"))
     for field, value in changes.items():
         setattr(post, field, value)
     session.commit()
-    updated = read_post(session=session, post_id=post.id)
-    assert updated is not None  # noqa: S101 - committed just above
-    return updated
+    return _read_written(session, post)
+
+
+def get_post_including_deleted(*, session: Session, post_id: int) -> Post | None:
+    return session.get(Post, post_id, execution_options={INCLUDE_DELETED: True})
+
+
+def restore_post(*, session: Session, post: Post) -> PostRead:
+    """Bring back a deleted post with the comments that were deleted with it.
+
+    Comments deleted on their own, earlier, stay deleted; restoring a post that
+    is not deleted changes nothing. AuthorDeletedError if its author is deleted:
+    restoring the author brings the post back too.
+    """
+    if post.deleted_at is not None:
+        author = session.get(
+            User, post.author_id, execution_options={INCLUDE_DELETED: True}
+        )
+        if author is None or author.deleted_at is not None:
+            raise AuthorDeletedError
+        for statement in restore_statements(post):
+            session.execute(statement)
+        session.commit()
+    return _read_written(session, post)
 
 
 def delete_post(*, session: Session, post: Post) -> None:

@@ -10,6 +10,6 @@ EMAIL_INDEX = "uq_users_email_lower"
 def violates(error: IntegrityError, name: str) -> bool:
     """True if the error is a violation of the named constraint or index.
 
-    PostgreSQL and SQLite both name the index in their message.
+    The database names the index in its message.
     """
     return name in str(error.orig)

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String, func
+from sqlalchemy import Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, TimestampMixin
-from app.deletion import DeletionMixin, unique_among_live
+from app.deletion import DeletionMixin
 
 if TYPE_CHECKING:
     from app.comments.models import Comment
     from app.posts.models import Post
 
 
-class User(DeletionMixin, TimestampMixin, Base):
+class User(
+    DeletionMixin,
+    TimestampMixin,
+    Base,
+):
     __tablename__ = "users"
     __soft_delete_cascade__ = ("posts", "comments")
 
@@ -23,7 +27,7 @@ class User(DeletionMixin, TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(String(255))
-    is_superuser: Mapped[bool] = mapped_column(default=False)
+    is_superuser: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     # lazy="raise": loading these by accident inside a request is a bug (N+1),
     # so it fails loudly; load them with selectinload when they are needed.
@@ -44,5 +48,11 @@ class User(DeletionMixin, TimestampMixin, Base):
         return f"User(id={self.id!r}, email={self.email!r})"
 
 
-# Emails are unique regardless of case (among live users, with soft delete).
-unique_among_live("uq_users_email_lower", User, func.lower(User.email))
+# Emails are unique regardless of case.
+# A deleted user gives up their email: only rows that are not deleted count.
+Index(
+    "uq_users_email_lower",
+    func.lower(User.email),
+    unique=True,
+    sqlite_where=User.deleted_at.is_(None),
+)
