@@ -10,12 +10,16 @@ from __future__ import annotations
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping
 
 SLUG_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
-EMAIL_PATTERN = re.compile(r"[^@\s\"'\\]+@[^@\s\"'\\]+\.[A-Za-z]{2,}")
-# Characters that would end a string early in TOML, YAML or Python, or break a line.
-UNSAFE_TEXT = re.compile(r"[\"'\\`\x00-\x1f\x7f]")
+# An apostrophe is fine before the @ (o'brien@example.com), quotes are not.
+EMAIL_PATTERN = re.compile(r"[^@\s\"\\]+@[^@\s\"'\\]+\.[A-Za-z]{2,}")
+# Quotes, `&`, `<`, accents and emoji are fine: each generated file escapes
+# the answers for its own syntax (local_extensions.py). What no one-line field
+# can hold is a control character or a line break.
+UNSAFE_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 CHOICES = {
     "python_version": ("3.11", "3.12", "3.13"),
@@ -49,11 +53,11 @@ class InvalidAnswers(ValueError):
 def _check_text(field: str, value: str, example: str, *, required: bool) -> None:
     if required and not value:
         raise InvalidAnswer(field, value, "it must not be empty", example)
-    if UNSAFE_TEXT.search(value):
+    if any(unicodedata.category(c) in UNSAFE_CATEGORIES for c in value):
         raise InvalidAnswer(
             field,
             value,
-            "quotes, backslashes, backticks and control characters are not allowed",
+            "it must be one line, without control characters such as tabs",
             example,
         )
 

@@ -35,8 +35,8 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 def create_app(config: Settings = settings) -> FastAPI:
     configure_logging(config)
     application = FastAPI(
-        title="{{ cookiecutter.project_name }}",
-        description="{{ cookiecutter.description }}",
+        title={{ cookiecutter.project_name | py_string }},
+        description={{ cookiecutter.description | py_string }},
         version="0.1.0",
         lifespan=lifespan,
     )
