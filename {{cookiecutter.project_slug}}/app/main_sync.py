@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app import models  # noqa: F401  (every mapper known before the first request)
 from app.api import api_router
@@ -34,7 +35,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(config: Settings = settings) -> FastAPI:
     configure_logging(config)
-    application = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the app itself, not a
+    # CDN, so they work offline and behind a firewall.
+    application = FastAPIOffline(
         title={{cookiecutter.project_name | py_string}},
         description={{cookiecutter.description | py_string}},
         version="0.1.0",
