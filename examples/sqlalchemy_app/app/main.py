@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app import models  # noqa: F401  (every mapper known before the first request)
 from app.api import api_router
@@ -32,7 +33,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(config: Settings = settings) -> FastAPI:
     configure_logging(config)
-    application = FastAPI(
+    # /docs and /redoc serve Swagger UI and ReDoc from the app itself, not a
+    # CDN, so they work offline and behind a firewall.
+    application = FastAPIOffline(
         title="Blog API",
         description="A FastAPI and SQLAlchemy 2 back end.",
         version="0.1.0",
