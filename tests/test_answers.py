@@ -22,9 +22,9 @@ from markdown_it import MarkdownIt
 from tests.conftest import explain, run
 from tests.test_bake import files
 
-NAME = "O'Brien & \"Ada\" <Blog> — ÅSA 🚀"
+NAME = 'O\'Brien & "Ada" <Blog> — ÅSA 🚀'
 DESCRIPTION = 'It\'s a "blog" for <b>you</b> & me \\ `code` *stars* — 🚀 [x](y) &amp;'
-AUTHOR = "Zoë O'Brien-Łukasz \"Ziggy\""
+AUTHOR = 'Zoë O\'Brien-Łukasz "Ziggy"'
 HOSTILE = {"project_name": NAME, "description": DESCRIPTION, "author_name": AUTHOR}
 BIN = Path(sys.executable).parent
 
@@ -82,7 +82,10 @@ def test_every_python_file_compiles(hostile_bake: Path) -> None:
 def test_the_openapi_schema_carries_the_name_and_description(
     hostile_bake: Path,
 ) -> None:
-    script = "import json; from app.main import app; print(json.dumps(app.openapi()['info']))"
+    script = (
+        "import json; from app.main import app; "
+        "print(json.dumps(app.openapi()['info']))"
+    )
     result = run(sys.executable, "-c", script, cwd=hostile_bake)
     assert result.returncode == 0, explain(result)
 

@@ -62,7 +62,9 @@ def browse(url: str, profile: Path, *options: str) -> subprocess.CompletedProces
 
 
 @pytest.fixture(scope="module")
-def server(cookies_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(
+    cookies_session: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A default bake served by uvicorn on loopback; yields its base URL."""
     result = cookies_session.bake()
     assert result.exit_code == 0, result.exception
@@ -112,8 +114,8 @@ def test_the_browser_is_really_offline(tmp_path: Path) -> None:
     )
 
     assert "swagger-ui-dist" not in result.stdout
-    assert re.search(r"Page load failed: net::ERR_(PROXY|NAME)", result.stderr), explain(
-        result
+    assert re.search(r"Page load failed: net::ERR_(PROXY|NAME)", result.stderr), (
+        explain(result)
     )
 
 
@@ -128,9 +130,7 @@ def test_docs_pages_load_their_assets_from_the_app(server: str, page: str) -> No
         assert httpx.get(f"{server}{asset}").status_code == 200, asset
 
 
-def test_swagger_ui_renders_the_operations_offline(
-    server: str, tmp_path: Path
-) -> None:
+def test_swagger_ui_renders_the_operations_offline(server: str, tmp_path: Path) -> None:
     dom = browse(f"{server}/docs", tmp_path / "profile", "--dump-dom")
     screenshot = tmp_path / "docs.png"
     shot = browse(

@@ -38,7 +38,7 @@ def test_command_1_serves_the_app_and_leaves_the_readme_flows_working(
 ) -> None:
     checkout = template_checkout(tmp_path / "template")
     port = free_port()
-    command = command_1().replace("/tmp/cc", str(tmp_path / "cc"))
+    command = command_1().replace("/tmp/cc", str(tmp_path / "cc"))  # noqa: S108
     assert command.endswith(" run app/main.py")
     command += f" --port {port}"
     log = tmp_path / "command_1.log"

@@ -70,10 +70,10 @@ def test_valid_answers_pass() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("project_name", "O'Brien & \"Ada\" <Blog> — ÅSA 🚀"),
+        ("project_name", 'O\'Brien & "Ada" <Blog> — ÅSA 🚀'),
         ("project_name", "Ada's Blog"),
         ("project_name", "back\\slash `code`"),
-        ("description", "It's <b>bold</b> & 100% \"fine\" 👩\u200d💻"),
+        ("description", 'It\'s <b>bold</b> & 100% "fine" 👩\u200d💻'),
         ("author_name", "Zoë O'Brien"),
         ("author_email", "o'brien@example.com"),
     ],
