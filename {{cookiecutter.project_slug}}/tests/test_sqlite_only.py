@@ -122,7 +122,11 @@ async def test_a_login_leaves_the_write_lock_free_while_it_checks_the_password(
     outcomes = await at_once(
         [
             partial(
-                outcome, committed_client, "POST", "/api/v1/auth/token", data=credentials
+                outcome,
+                committed_client,
+                "POST",
+                "/api/v1/auth/token",
+                data=credentials,
             ),
             partial(write_while_hashing, paused_hasher, str(engine.url.database)),
         ]
