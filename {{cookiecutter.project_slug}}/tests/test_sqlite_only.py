@@ -163,3 +163,57 @@ async def test_a_password_change_hashes_before_it_takes_the_write_lock(
         data={"username": "ada@example.com", "password": change["password"]},
     )
     assert login.status_code == 200
+
+
+async def test_a_sign_up_hashes_before_it_takes_the_write_lock(
+    committed_client: AsyncClient, engine: AsyncEngine, paused_hasher: PausedHasher
+) -> None:
+    paused_hasher.armed = True
+    body = {"name": "Ada", "email": "ada@example.com", "password": PASSWORD}
+
+    outcomes = await at_once(
+        [
+            partial(outcome, committed_client, "POST", "/api/v1/users", json=body),
+            partial(write_while_hashing, paused_hasher, str(engine.url.database)),
+        ]
+    )
+
+    assert outcomes == ["POST 201", "taken"]
+
+
+# unasync: def delete_while_hashing(hasher: PausedHasher, client: TestClient, url: str, headers: dict[str, str]) -> str:
+async def delete_while_hashing(
+    hasher: PausedHasher, client: AsyncClient, url: str, headers: dict[str, str]
+) -> str:
+    """Once a hash is under way, send a DELETE; then let the hash finish."""
+    try:
+        # unasync: hasher.started.wait(timeout=10)
+        await asyncio.to_thread(hasher.started.wait, timeout=10)
+        return await outcome(client, "DELETE", url, headers=headers)
+    finally:
+        hasher.resume.set()
+
+
+async def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
+    committed_client: AsyncClient, paused_hasher: PausedHasher
+) -> None:
+    headers = await sign_up(committed_client, "ada@example.com")
+    me = (await committed_client.get("/api/v1/users/me", headers=headers)).json()
+    url = f"/api/v1/users/{me['id']}"
+    paused_hasher.armed = True
+
+    outcomes = await at_once(
+        [
+            partial(
+                outcome,
+                committed_client,
+                "PATCH",
+                url,
+                json={"password": "a brand new passphrase"},
+                headers=headers,
+            ),
+            partial(delete_while_hashing, paused_hasher, committed_client, url, headers),
+        ]
+    )
+
+    assert outcomes == ["PATCH 404", "DELETE 204"]

@@ -162,3 +162,57 @@ def test_a_password_change_hashes_before_it_takes_the_write_lock(
         data={"username": "ada@example.com", "password": change["password"]},
     )
     assert login.status_code == 200
+
+
+def test_a_sign_up_hashes_before_it_takes_the_write_lock(
+    committed_client: TestClient, engine: Engine, paused_hasher: PausedHasher
+) -> None:
+    paused_hasher.armed = True
+    body = {"name": "Ada", "email": "ada@example.com", "password": PASSWORD}
+
+    outcomes = at_once(
+        [
+            partial(outcome, committed_client, "POST", "/api/v1/users", json=body),
+            partial(write_while_hashing, paused_hasher, str(engine.url.database)),
+        ]
+    )
+
+    assert outcomes == ["POST 201", "taken"]
+
+
+def delete_while_hashing(
+    hasher: PausedHasher, client: TestClient, url: str, headers: dict[str, str]
+) -> str:
+    """Once a hash is under way, send a DELETE; then let the hash finish."""
+    try:
+        hasher.started.wait(timeout=10)
+        return outcome(client, "DELETE", url, headers=headers)
+    finally:
+        hasher.resume.set()
+
+
+def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
+    committed_client: TestClient, paused_hasher: PausedHasher
+) -> None:
+    headers = sign_up(committed_client, "ada@example.com")
+    me = (committed_client.get("/api/v1/users/me", headers=headers)).json()
+    url = f"/api/v1/users/{me['id']}"
+    paused_hasher.armed = True
+
+    outcomes = at_once(
+        [
+            partial(
+                outcome,
+                committed_client,
+                "PATCH",
+                url,
+                json={"password": "a brand new passphrase"},
+                headers=headers,
+            ),
+            partial(
+                delete_while_hashing, paused_hasher, committed_client, url, headers
+            ),
+        ]
+    )
+
+    assert outcomes == ["PATCH 404", "DELETE 204"]

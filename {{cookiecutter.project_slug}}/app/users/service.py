@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.security import hash_password
@@ -101,10 +101,8 @@ async def _hash_between_transactions(
     await session.commit()
     # unasync: hashed = hash_password(password)
     hashed = await asyncio.to_thread(hash_password, password)
-    try:
-        await session.refresh(user)
-    except InvalidRequestError:
-        raise UserNotFoundError from None
+    if await session.get(User, user.id, populate_existing=True) is None:
+        raise UserNotFoundError
     return hashed
 
 

@@ -9,7 +9,7 @@ it answers with (`response_model`), and FastAPI reads it from the row.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.security import hash_password
@@ -93,10 +93,8 @@ def _hash_between_transactions(session: Session, user: User, password: str) -> s
     """
     session.commit()
     hashed = hash_password(password)
-    try:
-        session.refresh(user)
-    except InvalidRequestError:
-        raise UserNotFoundError from None
+    if session.get(User, user.id, populate_existing=True) is None:
+        raise UserNotFoundError
     return hashed
 
 
