@@ -73,6 +73,9 @@ COMBINATIONS = [
     for database in ("sqlite", "postgresql")
     for mode in ("soft", "hard")
 ]
+# Clients that log in without pause beside the load of `create-login`. A login
+# hashes on purpose (Argon2): it shows whether writers wait for that hashing.
+LOGIN_CLIENTS = 1
 # In the order each round runs them; creating last keeps the read pages apart
 # from rows written in the same round.
 SCENARIOS = {
@@ -83,11 +86,8 @@ SCENARIOS = {
     "deep-cursor": "GET /api/v1/posts?limit=20&cursor=... after row N (--deep)",
     "deep-offset": "GET /api/v1/posts?limit=20&offset=N: baseline only",
     "create": "POST /api/v1/posts with 3 tags, bearer token",
-    "create-login": "create, while LOGIN_CLIENTS more clients log in: bakes only",
+    "create-login": f"create, while {LOGIN_CLIENTS} more client logs in: bakes only",
 }
-# Clients that log in without pause beside the load of `create-login`. A login
-# hashes on purpose (Argon2): it shows whether writers wait for that hashing.
-LOGIN_CLIENTS = 4
 PASSWORD = "benchmark-password-0"  # noqa: S105 - a throwaway account
 PROBE_ROLE = "bench_probe"
 MIB = 1024 * 1024
