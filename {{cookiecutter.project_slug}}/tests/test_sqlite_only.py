@@ -212,7 +212,9 @@ async def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
                 json={"password": "a brand new passphrase"},
                 headers=headers,
             ),
-            partial(delete_while_hashing, paused_hasher, committed_client, url, headers),
+            partial(
+                delete_while_hashing, paused_hasher, committed_client, url, headers
+            ),
         ]
     )
 

@@ -37,9 +37,11 @@ WRONG_CREDENTIALS: Responses = {
 @router.post(
     "/token",
     responses=WRONG_CREDENTIALS | MALFORMED_BODY,
+    # only: sqlite
     # Logging in writes nothing: no write lock held while the password is
     # checked, so writers do not queue behind logins.
-    dependencies=[ReadsOnly],  # only: sqlite
+    dependencies=[ReadsOnly],
+    # end: sqlite
 )
 def login(session: SessionDep, username: Username, password: Password) -> Token:
     """Trade an email (`username`) and password for a bearer token."""
