@@ -73,6 +73,9 @@ COMBINATIONS = [
     for database in ("sqlite", "postgresql")
     for mode in ("soft", "hard")
 ]
+# Clients that log in without pause beside the load of `create-login`. A login
+# hashes on purpose (Argon2): it shows whether writers wait for that hashing.
+LOGIN_CLIENTS = 1
 # In the order each round runs them; creating last keeps the read pages apart
 # from rows written in the same round.
 SCENARIOS = {
@@ -83,6 +86,7 @@ SCENARIOS = {
     "deep-cursor": "GET /api/v1/posts?limit=20&cursor=... after row N (--deep)",
     "deep-offset": "GET /api/v1/posts?limit=20&offset=N: baseline only",
     "create": "POST /api/v1/posts with 3 tags, bearer token",
+    "create-login": f"create, while {LOGIN_CLIENTS} more client logs in (bakes)",
 }
 PASSWORD = "benchmark-password-0"  # noqa: S105 - a throwaway account
 PROBE_ROLE = "bench_probe"
@@ -652,13 +656,16 @@ def prepare(target: Target, depth: int, rng: random.Random) -> None:
         "deep-cursor": Spec("GET", [f"/api/v1/posts?limit=20&cursor={cursor}"]),
         "create": Spec("POST", ["/api/v1/posts"], bodies),
     }
+    if not target.baseline:
+        target.specs["create-login"] = target.specs["create"]
     if target.baseline:
         target.specs["deep-offset"] = Spec(
             "GET", [f"/api/v1/posts?limit=20&offset={depth}"]
         )
     for scenario, spec in target.specs.items():
-        spec = with_token(target, spec) if scenario == "create" else spec
-        expected = 201 if scenario == "create" else 200
+        creates = scenario.startswith("create")
+        spec = with_token(target, spec) if creates else spec
+        expected = 201 if creates else 200
         status, data = http_call(
             target.port,
             spec.method,
@@ -726,6 +733,34 @@ class DurabilityProbe(threading.Thread):
             db.close()
 
 
+class Logins(threading.Thread):
+    """Logs in without pause, over one kept-alive connection, until halted."""
+
+    def __init__(self, target: Target) -> None:
+        super().__init__(daemon=True)
+        self.target = target
+        self.halt = threading.Event()
+        self.sent = self.failed = 0
+
+    def run(self) -> None:
+        client = http.client.HTTPConnection("127.0.0.1", self.target.port, timeout=60)
+        form = urlencode({"username": self.target.login["email"], "password": PASSWORD})
+        try:
+            while not self.halt.is_set():
+                status, _ = http_call(
+                    self.target.port,
+                    "POST",
+                    "/api/v1/auth/token",
+                    body=form,
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    connection=client,
+                )
+                self.sent += 1
+                self.failed += status != 200
+        finally:
+            client.close()
+
+
 @dataclass
 class Run:
     target: str
@@ -735,7 +770,7 @@ class Run:
     rss_mib: float | None
     statements: int
     connections: int
-    probe_requests: int = 0  # the durability probe's, served beside the load
+    probe_requests: int = 0  # the durability probe's and logins, beside the load
     cpu_s: float | None = None  # the server's CPU time during the run
     durability: dict[str, int] | None = None
 
@@ -809,15 +844,23 @@ def measure(
         spec = with_token(target, spec)
         rows_before = target.count_posts()
         probe = DurabilityProbe(target, spec, interval=max(0.05, seconds / 40))
+    logins: list[Logins] = []
+    if scenario == "create-login":
+        spec = with_token(target, spec)
+        logins = [Logins(target) for _ in range(LOGIN_CLIENTS)]
     statements_before, connections_before = target.counters()
     target.reset_peak_rss()
     cpu_before = target.cpu_seconds()
-    if probe:
-        probe.start()
+    beside: list[DurabilityProbe | Logins] = [*([probe] if probe else []), *logins]
+    for thread in beside:
+        thread.start()
     result = loader(target, spec, seconds)
-    if probe:
-        probe.halt.set()
-        probe.join()
+    for thread in beside:
+        thread.halt.set()
+        thread.join()
+    if any(login.failed for login in logins):
+        msg = f"{target.name}: {sum(x.failed for x in logins)} logins failed"
+        raise RuntimeError(msg)
     rss = target.peak_rss_mib()
     cpu_after = target.cpu_seconds()
     durability = None
@@ -842,7 +885,7 @@ def measure(
         rss_mib=rss,
         statements=statements_after - statements_before,
         connections=connections_after - connections_before,
-        probe_requests=probe.sent if probe else 0,
+        probe_requests=(probe.sent if probe else 0) + sum(x.sent for x in logins),
         cpu_s=None
         if cpu_before is None or cpu_after is None
         else cpu_after - cpu_before,
@@ -893,7 +936,9 @@ def summarise(runs: list[Run], targets: list[Target]) -> list[dict[str, Any]]:
     by_key = {(r["target"], r["scenario"]): r for r in rows}
     for row in rows:
         database = row["target"].split("-")[1]
-        base = by_key.get((f"baseline-{database}", row["scenario"]))
+        # Creating beside logins is held up against the baseline's creating.
+        scenario = "create" if row["scenario"] == "create-login" else row["scenario"]
+        base = by_key.get((f"baseline-{database}", scenario))
         row["vs_baseline"] = row["rps"] / base["rps"] if base and base["rps"] else None
     return rows
 
@@ -1238,7 +1283,7 @@ def main(argv: list[str] | None = None) -> int:
                 if scenario not in target.specs:
                     continue
                 spec = target.specs[scenario]
-                if scenario != "create":
+                if not scenario.startswith("create"):
                     loader(target, spec, args.warmup)
                     continue
                 # The measured create runs have the durability probe beside

@@ -27,8 +27,9 @@ import load  # noqa: E402  (benchmarks/ is not a package)
 pytestmark = pytest.mark.xdist_group("benchmarks")
 
 BAKES = ["async-postgresql-soft", "sync-sqlite-hard"]
-BAKE_SCENARIOS = {"health", "users", "posts", "post", "deep-cursor", "create"}
-BASELINE_SCENARIOS = {*BAKE_SCENARIOS, "deep-offset"}
+SHARED_SCENARIOS = {"health", "users", "posts", "post", "deep-cursor", "create"}
+BAKE_SCENARIOS = {*SHARED_SCENARIOS, "create-login"}  # the baseline has no login
+BASELINE_SCENARIOS = {*SHARED_SCENARIOS, "deep-offset"}
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from app.auth.security import hash_password
 from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
-from app.users.exceptions import EmailTakenError
+from app.users.exceptions import EmailTakenError, UserNotFoundError
 from app.users.models import User
 from app.users.schemas import UserCreate, UserPage, UserUpdate
 
@@ -88,17 +88,35 @@ async def list_users(
     )
 
 
+async def _hash_between_transactions(
+    session: AsyncSession, user: User, password: str
+) -> str:
+    """Hash `password` with no transaction open, then read `user` again.
+
+    The request's transaction has already read the caller and the user: it
+    ends before the hashing, so that no lock (nor pooled connection) is held
+    meanwhile. The user, read again in the transaction that writes, may have
+    been deleted since: UserNotFoundError.
+    """
+    await session.commit()
+    # unasync: hashed = hash_password(password)
+    hashed = await asyncio.to_thread(hash_password, password)
+    if await session.get(User, user.id, populate_existing=True) is None:
+        raise UserNotFoundError
+    return hashed
+
+
 async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) -> User:
     """Apply a partial update. Raises EmailTakenError on a clashing email."""
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "password" in changes:
+        changes["password_hash"] = await _hash_between_transactions(
+            session, user, changes.pop("password")
+        )
     if "email" in changes and await _email_in_use(
         session, changes["email"], other_than=user.id
     ):
         raise EmailTakenError
-    if "password" in changes:
-        password = changes.pop("password")
-        # unasync: user.password_hash = hash_password(password)
-        user.password_hash = await asyncio.to_thread(hash_password, password)
     for field, value in changes.items():
         setattr(user, field, value)
     await _commit_or_conflict(session)

@@ -16,7 +16,7 @@ from app.auth.security import hash_password
 from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
-from app.users.exceptions import EmailTakenError
+from app.users.exceptions import EmailTakenError, UserNotFoundError
 from app.users.models import User
 from app.users.schemas import UserCreate, UserPage, UserUpdate
 
@@ -83,16 +83,32 @@ def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> U
     )
 
 
+def _hash_between_transactions(session: Session, user: User, password: str) -> str:
+    """Hash `password` with no transaction open, then read `user` again.
+
+    The request's transaction has already read the caller and the user: it
+    ends before the hashing, so that no lock (nor pooled connection) is held
+    meanwhile. The user, read again in the transaction that writes, may have
+    been deleted since: UserNotFoundError.
+    """
+    session.commit()
+    hashed = hash_password(password)
+    if session.get(User, user.id, populate_existing=True) is None:
+        raise UserNotFoundError
+    return hashed
+
+
 def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
     """Apply a partial update. Raises EmailTakenError on a clashing email."""
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "password" in changes:
+        changes["password_hash"] = _hash_between_transactions(
+            session, user, changes.pop("password")
+        )
     if "email" in changes and _email_in_use(
         session, changes["email"], other_than=user.id
     ):
         raise EmailTakenError
-    if "password" in changes:
-        password = changes.pop("password")
-        user.password_hash = hash_password(password)
     for field, value in changes.items():
         setattr(user, field, value)
     _commit_or_conflict(session)
