@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
 from pydantic import BaseModel as PydanticBaseModel
 
 # Ids are 32-bit on every database here: bigger ones are a 422, not a crash.
@@ -47,3 +47,20 @@ class Schema(PydanticBaseModel):
     """Base of the API schemas: read from ORM objects, refuse unknown fields."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class PartialUpdate(Schema):
+    """A partial update: a field left out keeps its value.
+
+    Its fields are typed `X | SkipJsonSchema[None] = None`, where None stands
+    for "not sent" only: an explicit null is a 422, not silently ignored.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for the fields that were sent: defaults are not validated.
+        if value is None:
+            msg = "may be left out, but not null"
+            raise ValueError(msg)
+        return value
