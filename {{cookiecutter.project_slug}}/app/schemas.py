@@ -26,11 +26,25 @@ def no_nul(value: str) -> str:
     return value
 
 
+def stripped(value: str) -> str:
+    """The text without surrounding whitespace; refused if nothing is left.
+
+    Used after the length checks, so that the limits the schema documents
+    hold for the text as sent.
+    """
+    value = value.strip()
+    if not value:
+        msg = "must not be blank"
+        raise ValueError(msg)
+    return value
+
+
 Text = Annotated[str, AfterValidator(no_nul)]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    StringConstraints(min_length=1, max_length=100),
     AfterValidator(no_nul),
+    AfterValidator(stripped),
 ]
 SearchQuery = Annotated[
     str | None,

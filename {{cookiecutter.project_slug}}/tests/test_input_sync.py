@@ -208,3 +208,29 @@ def test_a_422_of_the_login_form_does_not_echo_the_password(
 
     assert response.status_code == 422
     assert secret not in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "payload"),
+    [
+        (USERS, {**SIGN_UP, "name": " " + "n" * 100}),
+        (POSTS, {"title": "\r" + "t" * 200, "body": "B"}),
+        (POSTS, {"title": "T", "body": "B", "tags": ["g" * 50 + " "]}),
+        ("comments", {"body": "c" * 5_000 + "\n"}),
+    ],
+    ids=["name", "title", "tag", "comment"],
+)
+def test_text_over_its_documented_length_is_422_even_if_stripping_fits_it(
+    client: TestClient,
+    auth_headers: dict[str, str],
+    post_factory: PostFactory,
+    url: str,
+    payload: dict[str, object],
+) -> None:
+    # The schema's maxLength is of the text as sent, not as stored.
+    if url == "comments":
+        url = f"{POSTS}/{(post_factory()).id}/comments"
+
+    response = client.post(url, json=payload, headers=auth_headers)
+
+    assert response.status_code == 422

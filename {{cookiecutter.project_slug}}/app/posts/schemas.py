@@ -9,14 +9,15 @@ from pydantic import AfterValidator, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from app.pagination import CursorPage
-from app.schemas import PartialUpdate, Schema, no_nul
+from app.schemas import PartialUpdate, Schema, no_nul, stripped
 from app.tags.schemas import TagName
 from app.users.schemas import UserSummary
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(min_length=1, max_length=200),
     AfterValidator(no_nul),
+    AfterValidator(stripped),
 ]
 Body = Annotated[
     str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(no_nul)
