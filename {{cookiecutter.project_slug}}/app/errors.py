@@ -88,7 +88,10 @@ DATABASE_UNAVAILABLE: Responses = {
 MALFORMED_BODY: Responses = {
     status.HTTP_400_BAD_REQUEST: error_response(
         "The body cannot be decoded (not UTF-8, or not a form)"
-    )
+    ),
+    status.HTTP_413_CONTENT_TOO_LARGE: error_response(
+        "The body is larger than the server takes (MAX_BODY_BYTES)"
+    ),
 }
 
 
