@@ -3,23 +3,33 @@
 
 Services stay free of HTTP: they raise an `AppError`, and one handler turns
 each into FastAPI's usual `{"detail": ...}` body with the status code it
-carries. The other handlers turn what the database, the router or a bug raises
-into the same body. `add_exception_handlers` installs them all.
+carries. The other handlers turn what the database, the router or the
+validation of a request raises into the same body; `add_exception_handlers`
+installs them all. `InternalErrorMiddleware` answers for a bug.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import logging
+import traceback  # only: async
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Match
 
-from app.observability import REQUEST_ID_HEADER
 from app.schemas import Responses
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+error_logger = logging.getLogger("app.errors")
 
 
 class AppError(Exception):
@@ -78,7 +88,10 @@ DATABASE_UNAVAILABLE: Responses = {
 MALFORMED_BODY: Responses = {
     status.HTTP_400_BAD_REQUEST: error_response(
         "The body cannot be decoded (not UTF-8, or not a form)"
-    )
+    ),
+    status.HTTP_413_CONTENT_TOO_LARGE: error_response(
+        "The body is larger than the server takes (MAX_BODY_BYTES)"
+    ),
 }
 
 
@@ -95,10 +108,58 @@ async def database_unavailable(_request: Request, error: Exception) -> JSONRespo
         or isinstance(error.orig, OSError)
     ):
         raise error
+    # only: async
+    if isinstance(error, OSError) and not _raised_in_the_database_layer(error):
+        raise error
+    # end: async
     return JSONResponse(
         {"detail": "Database unavailable, try again later"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": "5"},
+    )
+
+
+# only: async
+def _raised_in_the_database_layer(error: BaseException) -> bool:
+    """True if the error passed through SQLAlchemy on its way up.
+
+    SQLAlchemy's async adapters do not wrap a failed connect in a DBAPIError
+    (sqlalchemy/sqlalchemy#11956): the driver's bare OSError (refused, timed
+    out, unknown host) comes through its pool. Any other OSError (a missing
+    file, say) is a bug of the app's, and a 500.
+    """
+    return any(
+        frame.f_globals.get("__name__", "").startswith("sqlalchemy.")
+        for frame, _ in traceback.walk_tb(error.__traceback__)
+    )
+
+
+# end: async
+class AsciiJSONResponse(JSONResponse):
+    """JSON with everything beyond ASCII escaped, so any text can be sent back.
+
+    A lone surrogate (`"\\ud800"` in JSON) is text to Python but cannot be
+    encoded as UTF-8; escaped, it is valid JSON.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
+
+
+async def validation_failed(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422, less the `input` of each error.
+
+    The input may be a password (too short, misspelt, or deep in a body that is
+    not an object): an error body never repeats what was sent.
+    """
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
+    errors = [
+        {key: value for key, value in entry.items() if key != "input"}
+        for entry in error.errors()
+    ]
+    return AsciiJSONResponse(
+        {"detail": jsonable_encoder(errors)},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
 
 
@@ -128,17 +189,42 @@ async def method_not_allowed(request: Request, _error: Exception) -> JSONRespons
     )
 
 
-async def internal_error(request: Request, _error: Exception) -> JSONResponse:
-    """The usual 500, as JSON and with the request id to find its log line.
+class InternalErrorMiddleware:
+    """A bug's exception: logged once, with the request id, and a 500 as JSON.
 
-    Starlette still logs the exception and re-raises it after this.
+    It sits inside the request log middleware (app/observability.py), so the
+    log record carries the request's id, and the 500 its `X-Request-ID`. The
+    exception goes no further: the server would log it a second time.
     """
-    request_id = getattr(request.state, "request_id", "")
-    return JSONResponse(
-        {"detail": "Internal Server Error"},
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
-    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            error_logger.exception(
+                "unhandled error in %s %s", scope["method"], scope["path"]
+            )
+            # Once the response has started, the connection is all there is
+            # to close, and returning closes it.
+            if not started:
+                response = JSONResponse(
+                    {"detail": "Internal Server Error"},
+                    status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+                )
+                await response(scope, receive, send)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -146,11 +232,6 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(DBAPIError, database_unavailable)
     app.add_exception_handler(PoolTimeoutError, database_unavailable)
-    # only: async
-    # SQLAlchemy's async adapters do not wrap a failed connect in a DBAPIError
-    # (sqlalchemy/sqlalchemy#11956): the driver's bare OSError (refused, timed
-    # out) comes through. Nothing else in the app does I/O of its own.
-    app.add_exception_handler(OSError, database_unavailable)
-    # end: async
+    app.add_exception_handler(OSError, database_unavailable)  # only: async
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
-    app.add_exception_handler(Exception, internal_error)

@@ -13,8 +13,13 @@ from app import models  # noqa: F401  (every mapper known before the first reque
 from app.api import api_router
 from app.config import Settings, settings
 from app.database import engine
-from app.errors import DATABASE_UNAVAILABLE, add_exception_handlers
+from app.errors import (
+    DATABASE_UNAVAILABLE,
+    InternalErrorMiddleware,
+    add_exception_handlers,
+)
 from app.health import router as health_router
+from app.limits import BodySizeLimitMiddleware
 from app.observability import (
     REQUEST_ID_HEADER,
     RequestLogMiddleware,
@@ -52,6 +57,9 @@ def create_app(config: Settings = settings) -> FastAPI:
             allow_headers=["*"],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    application.add_middleware(BodySizeLimitMiddleware, max_bytes=config.max_body_bytes)
+    # The last added runs first: the request log sees every answer, a 500 too.
+    application.add_middleware(InternalErrorMiddleware)
     application.add_middleware(RequestLogMiddleware)
     add_exception_handlers(application)
     # GET /health documents its own 503; every other route may answer one too.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
 from pydantic import BaseModel as PydanticBaseModel
 
 # Ids are 32-bit on every database here: bigger ones are a 422, not a crash.
@@ -26,11 +26,25 @@ def no_nul(value: str) -> str:
     return value
 
 
+def stripped(value: str) -> str:
+    """The text without surrounding whitespace; refused if nothing is left.
+
+    Used after the length checks, so that the limits the schema documents
+    hold for the text as sent.
+    """
+    value = value.strip()
+    if not value:
+        msg = "must not be blank"
+        raise ValueError(msg)
+    return value
+
+
 Text = Annotated[str, AfterValidator(no_nul)]
 Name = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    StringConstraints(min_length=1, max_length=100),
     AfterValidator(no_nul),
+    AfterValidator(stripped),
 ]
 SearchQuery = Annotated[
     str | None,
@@ -47,3 +61,20 @@ class Schema(PydanticBaseModel):
     """Base of the API schemas: read from ORM objects, refuse unknown fields."""
 
     model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class PartialUpdate(Schema):
+    """A partial update: a field left out keeps its value.
+
+    Its fields are typed `X | SkipJsonSchema[None] = None`, where None stands
+    for "not sent" only: an explicit null is a 422, not silently ignored.
+    """
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Runs only for the fields that were sent: defaults are not validated.
+        if value is None:
+            msg = "may be left out, but not null"
+            raise ValueError(msg)
+        return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from httpx import AsyncClient
 
 from app.users.models import User
@@ -24,6 +25,23 @@ async def test_login_gives_a_working_bearer_token(
         "/api/v1/users/me", headers={"Authorization": f"Bearer {token['access_token']}"}
     )
     assert me.json()["id"] == user.id
+
+
+@pytest.mark.parametrize(
+    "given", ["åsa@example.com", "ÅSA@EXAMPLE.COM", " Åsa@example.com "]
+)
+async def test_login_ignores_the_case_of_the_email_beyond_ascii(
+    client: AsyncClient, given: str
+) -> None:
+    signed_up = await client.post(
+        "/api/v1/users",
+        json={"name": "Åsa", "email": "ÅSA@example.com", "password": PASSWORD},
+    )
+
+    response = await client.post(TOKEN, data={"username": given, "password": PASSWORD})
+
+    assert signed_up.status_code == 201
+    assert response.status_code == 200
 
 
 async def test_wrong_password_and_unknown_email_are_401(

@@ -5,8 +5,9 @@
 Schemathesis sends every operation valid and invalid requests (wrong types,
 out-of-range ids, odd strings and bodies, undeclared methods) as a signed-in
 user, and checks each response: never a 5xx, and always a documented status
-code, content type and body. The seed and the budget are fixed, so a run is
-quick and repeatable.
+code, content type and body. The seed is fixed, so a run is repeatable, and
+the budget is small, so it is quick: FUZZ_EXAMPLES=100 (examples per
+operation) makes a longer, deeper run.
 
 The examples of an operation share the test's rolled-back session, as the
 requests to a live server share its database; nothing outlives the test.
@@ -14,6 +15,7 @@ requests to a live server share its database; nothing outlives the test.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -35,6 +37,7 @@ schema = schemathesis.openapi.from_dict(app.openapi())
 # must be one the API issued, nor that an email's domain must not be a
 # reserved one (`.test`, `.local`), which the email validator refuses.
 NOT_CHECKED: list[CheckFunction] = [positive_data_acceptance]
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def existing(
 
 @schema.parametrize()
 @settings(
-    max_examples=5,
+    max_examples=EXAMPLES,
     derandomize=True,  # the same examples on every run
     database=None,  # and no example database written into the project
     deadline=None,

@@ -29,6 +29,7 @@ def test_each_operation_documents_the_errors_it_shares(
     assert "503" in responses  # the database is unreachable
     if "requestBody" in operation:
         assert "400" in responses  # the body cannot be decoded
+        assert "413" in responses  # the body is over MAX_BODY_BYTES
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,14 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
 from app.config import Settings, settings
+from app.main import create_app
 from app.observability import REQUEST_ID_HEADER, configure_logging
 
 SEARCH = "needle-in-the-haystack"
@@ -133,3 +135,44 @@ async def test_sql_echo_logs_every_statement_when_on(
 
     echoed = [r.getMessage() for r in caplog.records if r.name.startswith("sqlalchemy")]
     assert any("FROM users" in message for message in echoed)
+
+
+@pytest.fixture
+async def buggy_client() -> AsyncIterator[AsyncClient]:
+    """A client for an app with one more route, which fails as a bug would."""
+    application = create_app()
+
+    @application.get("/notes")
+    def read_notes() -> str:
+        return Path("/nonexistent/notes.txt").read_text()
+
+    # unasync: client = TestClient(application, base_url="http://test")
+    client = AsyncClient(
+        transport=ASGITransport(app=application), base_url="http://test"
+    )
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def test_a_bug_is_a_500_logged_once_with_its_request_id(
+    buggy_client: AsyncClient, caplog: pytest.LogCaptureFixture, reconfigure: None
+) -> None:
+    stream = io.StringIO()
+    configure_logging(settings.model_copy(update={"log_format": "json"}), stream)
+
+    # A FileNotFoundError is an OSError, but the database has nothing to do
+    # with it: no 503.
+    response = await buggy_client.get("/notes", headers={REQUEST_ID_HEADER: "req-9"})
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal Server Error"}
+    assert response.headers[REQUEST_ID_HEADER] == "req-9"
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [error] = [line for line in lines if "exception" in line]
+    assert error["request_id"] == "req-9"
+    assert error["level"] == "ERROR"
+    assert "FileNotFoundError" in error["exception"]
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) == 1

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest  # only: sqlite
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -30,15 +29,6 @@ from app.users.models import User
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-# only: sqlite
-# SQLite cannot reflect an index on an expression (uq_users_email_lower is on
-# lower(email)), so autogenerate says it skips it; the comparison of index
-# definitions below covers it instead.
-SQLITE_SKIPS_EXPRESSION_INDEXES = pytest.mark.filterwarnings(
-    "ignore:Skipped unsupported reflection of expression-based index",
-    "ignore:autogenerate skipping metadata-specified expression-based index",
-)
-# end: sqlite
 # A stand-in for the project's next revision, as autogenerate writes one for a
 # new nullable column.
 # only: sqlite
@@ -135,7 +125,6 @@ def index_and_check_definitions(connection: Connection) -> set[tuple[str, ...]]:
     `alembic check` compares neither index WHERE clauses nor CHECK constraints.
     """
     # only: sqlite
-    # Nor expression indexes, which SQLite cannot reflect: its catalog has them.
     query = (
         "SELECT tbl_name, name, sql FROM sqlite_master"
         " WHERE type = 'index' AND sql IS NOT NULL"
@@ -181,7 +170,6 @@ def all_rows(connection: Connection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-@SQLITE_SKIPS_EXPRESSION_INDEXES  # only: sqlite
 async def test_upgrade_check_downgrade_upgrade_on_an_empty_database(
     scratch: URL,
 ) -> None:
@@ -212,7 +200,6 @@ async def test_migrations_build_the_indexes_and_checks_the_models_declare(
     assert await on(scratch, index_and_check_definitions) == declared
 
 
-@SQLITE_SKIPS_EXPRESSION_INDEXES  # only: sqlite
 async def test_rows_survive_a_downgrade_and_upgrade_of_the_latest_revision(
     scratch: URL, tmp_path: Path
 ) -> None:
@@ -226,8 +213,7 @@ async def test_rows_survive_a_downgrade_and_upgrade_of_the_latest_revision(
     # only: sqlite
     # That is where data is at risk: batch mode copies the users table to drop
     # the column, and with foreign keys enforced dropping the old table would
-    # delete every post and comment, while its expression index would not come
-    # back (see env.py).
+    # delete every post and comment.
     # end: sqlite
     migrations = tmp_path / "migrations"
     shutil.copytree(

@@ -2,16 +2,19 @@
 
 The test stops a PostgreSQL server, so it starts one of its own (even when
 TEST_DATABASE_URL names a server it must not stop): it needs the PostgreSQL
-server binaries, and fails with a clear error, rather than skipping, without
-them. The app is pointed at that server through `app.database`'s engine and
+server binaries. Without them it is skipped when TEST_DATABASE_URL is given,
+and the suite fails with a clear error when it is not. The app is pointed at that server through `app.database`'s engine and
 sessions.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,14 +26,47 @@ from app.config import Settings
 from app.database import Base, create_engine_from
 from app.driver import DRIVER
 from tests.conftest import PASSWORD, at_once, connections_in_use
-from tests.pg_server import PostgresServer
+from tests.pg_server import PostgresServer, PostgresUnavailableError, find_bindir
 
 UNAVAILABLE = {"detail": "Database unavailable, try again later"}
 
 
+NO_SERVER_OF_OUR_OWN = (
+    "TEST_DATABASE_URL names a server this test must not stop, and there are no "
+    "PostgreSQL server binaries to start one of its own"
+)
+
+
+def server_to_stop() -> PostgresServer:
+    """A server of the test's own, which it may stop.
+
+    Skipped when the only server at hand is TEST_DATABASE_URL's.
+    """
+    try:
+        bindir = find_bindir()
+    except PostgresUnavailableError:
+        if os.environ.get("TEST_DATABASE_URL"):
+            pytest.skip(NO_SERVER_OF_OUR_OWN)
+        raise
+    return PostgresServer(bindir=bindir)
+
+
+def test_without_server_binaries_a_given_server_is_not_stopped_but_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_binaries() -> Path:
+        raise PostgresUnavailableError
+
+    monkeypatch.setenv("TEST_DATABASE_URL", "postgresql://app@db.example/test")
+    monkeypatch.setattr(sys.modules[__name__], "find_bindir", no_binaries)
+
+    with pytest.raises(pytest.skip.Exception, match=NO_SERVER_OF_OUR_OWN):
+        server_to_stop()
+
+
 @pytest.fixture
 def server() -> Iterator[PostgresServer]:
-    server = PostgresServer().start()
+    server = server_to_stop().start()
     try:
         yield server
     finally:

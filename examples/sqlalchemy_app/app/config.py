@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validate_default=True)
     access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
     cors_origins: list[str] = Field(default_factory=list)
+    # A larger request body is refused with 413 before it is read in full.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     sql_echo: bool = False

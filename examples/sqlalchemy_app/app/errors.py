@@ -2,23 +2,32 @@
 
 Services stay free of HTTP: they raise an `AppError`, and one handler turns
 each into FastAPI's usual `{"detail": ...}` body with the status code it
-carries. The other handlers turn what the database, the router or a bug raises
-into the same body. `add_exception_handlers` installs them all.
+carries. The other handlers turn what the database, the router or the
+validation of a request raises into the same body; `add_exception_handlers`
+installs them all. `InternalErrorMiddleware` answers for a bug.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import logging
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Match
 
-from app.observability import REQUEST_ID_HEADER
 from app.schemas import Responses
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+error_logger = logging.getLogger("app.errors")
 
 
 class AppError(Exception):
@@ -77,7 +86,10 @@ DATABASE_UNAVAILABLE: Responses = {
 MALFORMED_BODY: Responses = {
     status.HTTP_400_BAD_REQUEST: error_response(
         "The body cannot be decoded (not UTF-8, or not a form)"
-    )
+    ),
+    status.HTTP_413_CONTENT_TOO_LARGE: error_response(
+        "The body is larger than the server takes (MAX_BODY_BYTES)"
+    ),
 }
 
 
@@ -98,6 +110,34 @@ async def database_unavailable(_request: Request, error: Exception) -> JSONRespo
         {"detail": "Database unavailable, try again later"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": "5"},
+    )
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with everything beyond ASCII escaped, so any text can be sent back.
+
+    A lone surrogate (`"\\ud800"` in JSON) is text to Python but cannot be
+    encoded as UTF-8; escaped, it is valid JSON.
+    """
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
+
+
+async def validation_failed(_request: Request, error: Exception) -> JSONResponse:
+    """FastAPI's 422, less the `input` of each error.
+
+    The input may be a password (too short, misspelt, or deep in a body that is
+    not an object): an error body never repeats what was sent.
+    """
+    assert isinstance(error, RequestValidationError)  # noqa: S101 - registered for it only
+    errors = [
+        {key: value for key, value in entry.items() if key != "input"}
+        for entry in error.errors()
+    ]
+    return AsciiJSONResponse(
+        {"detail": jsonable_encoder(errors)},
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
     )
 
 
@@ -127,17 +167,42 @@ async def method_not_allowed(request: Request, _error: Exception) -> JSONRespons
     )
 
 
-async def internal_error(request: Request, _error: Exception) -> JSONResponse:
-    """The usual 500, as JSON and with the request id to find its log line.
+class InternalErrorMiddleware:
+    """A bug's exception: logged once, with the request id, and a 500 as JSON.
 
-    Starlette still logs the exception and re-raises it after this.
+    It sits inside the request log middleware (app/observability.py), so the
+    log record carries the request's id, and the 500 its `X-Request-ID`. The
+    exception goes no further: the server would log it a second time.
     """
-    request_id = getattr(request.state, "request_id", "")
-    return JSONResponse(
-        {"detail": "Internal Server Error"},
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
-    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            error_logger.exception(
+                "unhandled error in %s %s", scope["method"], scope["path"]
+            )
+            # Once the response has started, the connection is all there is
+            # to close, and returning closes it.
+            if not started:
+                response = JSONResponse(
+                    {"detail": "Internal Server Error"},
+                    status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+                )
+                await response(scope, receive, send)
 
 
 def add_exception_handlers(app: FastAPI) -> None:
@@ -145,5 +210,5 @@ def add_exception_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error_handler)
     app.add_exception_handler(DBAPIError, database_unavailable)
     app.add_exception_handler(PoolTimeoutError, database_unavailable)
+    app.add_exception_handler(RequestValidationError, validation_failed)
     app.add_exception_handler(status.HTTP_405_METHOD_NOT_ALLOWED, method_not_allowed)
-    app.add_exception_handler(Exception, internal_error)

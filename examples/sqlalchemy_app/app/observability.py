@@ -114,10 +114,8 @@ class RequestLogMiddleware:
         incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode())
         given = incoming.decode("latin-1") if incoming else ""
         current = given if _SANE_REQUEST_ID.fullmatch(given) else uuid4().hex
-        # Kept in the scope too, for the 500 handler, which runs outside us.
-        scope.setdefault("state", {})["request_id"] = current
         token = request_id.set(current)
-        status = 500  # unless a response starts: an unhandled error
+        status = 500  # unless a response starts
         started = perf_counter()
 
         async def send_with_id(message: Message) -> None:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from logging.config import fileConfig
 from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from alembic.ddl.base import RenameTable
 from sqlalchemy import Connection, make_url, pool
 from sqlalchemy.engine import engine_from_config
-from sqlalchemy.event import listen, remove
-from sqlalchemy.schema import DropTable
 
 from app.config import settings
 from app.database import UTCDateTime
@@ -58,65 +53,9 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def _expression_indexes(connection: Connection, table: str) -> list[str]:
-    """The CREATE INDEX statements of `table`'s indexes on expressions."""
-    rows = connection.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master"
-        " WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-        (table,),
-    )
-    quote = connection.dialect.identifier_preparer.quote
-    return [
-        sql
-        for name, sql in rows.all()
-        # index_info names no column for an expression.
-        if any(
-            column is None
-            for _, _, column in connection.exec_driver_sql(
-                f"PRAGMA index_info({quote(name)})"
-            )
-        )
-    ]
-
-
-@contextmanager
-def _keeping_expression_indexes(connection: Connection) -> Iterator[None]:
-    """Keep SQLite's expression indexes through batch mode's table copies.
-
-    Batch mode rebuilds a table from what SQLAlchemy can reflect, and it cannot
-    reflect an index on an expression (`uq_users_email_lower` is one): any
-    batch operation that copies the table would drop it without a word. So the
-    index SQL is read before the old table is dropped, and run again once the
-    copy has taken the table's name. (To drop a column such an index uses,
-    drop the index first: `op.drop_index(...)` before the batch block.)
-    """
-    saved: dict[str, list[str]] = {}
-
-    def before(conn: Connection, clause: Any, *_: Any) -> None:
-        if isinstance(clause, DropTable):
-            saved[clause.element.name] = _expression_indexes(conn, clause.element.name)
-
-    def after(conn: Connection, clause: Any, *_: Any) -> None:
-        if (
-            isinstance(clause, RenameTable)
-            and clause.table_name.startswith("_alembic_tmp_")
-            and clause.new_table_name in saved
-        ):
-            for sql in saved.pop(clause.new_table_name):
-                conn.exec_driver_sql(sql)
-
-    listen(connection, "before_execute", before)
-    listen(connection, "after_execute", after)
-    try:
-        yield
-    finally:
-        remove(connection, "before_execute", before)
-        remove(connection, "after_execute", after)
-
-
 def _run_on(connection: Connection) -> None:
     _configure(connection=connection)
-    with context.begin_transaction(), _keeping_expression_indexes(connection):
+    with context.begin_transaction():
         context.run_migrations()
 
 

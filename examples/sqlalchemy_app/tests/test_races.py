@@ -52,7 +52,7 @@ def count_rows(model: type[Base]) -> int:
 def test_one_email_signed_up_at_once_gets_one_201_and_the_rest_409(
     committed_client: TestClient,
 ) -> None:
-    # In two spellings: the unique index is on lower(email).
+    # In two spellings of one address, which the schema stores in one form.
     emails = ["same@example.com", "SAME@Example.COM"] * (N // 2)
 
     statuses = at_once([sign_up(committed_client, email) for email in emails])

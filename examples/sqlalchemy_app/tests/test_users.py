@@ -36,6 +36,26 @@ def test_sign_up_with_a_taken_email_in_other_case_is_409(
 
 
 @pytest.mark.parametrize(
+    "again",
+    ["åsa@example.com", "ÅSA@EXAMPLE.COM", "A\u030aSA@example.com"],
+    ids=["lower", "upper", "decomposed"],
+)
+def test_an_email_is_stored_in_lower_case_beyond_ascii(
+    client: TestClient, again: str
+) -> None:
+    first = client.post(
+        USERS, json={"name": "Åsa", "email": "ÅSA@Example.com", "password": PASSWORD}
+    )
+    second = client.post(
+        USERS, json={"name": "Åsa", "email": again, "password": PASSWORD}
+    )
+
+    assert first.status_code == 201
+    assert first.json()["email"] == "åsa@example.com"
+    assert second.status_code == 409
+
+
+@pytest.mark.parametrize(
     "payload",
     [
         {"name": "Short", "email": "s@example.com", "password": "1234567"},

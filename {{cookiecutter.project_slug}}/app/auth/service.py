@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.security import verify_password
 from app.users.models import User
+from app.users.schemas import normalise_email
 
 
 async def authenticate(
@@ -19,7 +20,7 @@ async def authenticate(
     An unknown email costs the same hashing work as a wrong password.
     """
     user = await session.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower())
+        select(User).where(User.email == normalise_email(email))
     )
     hashed = user.password_hash if user else None
     # only: async

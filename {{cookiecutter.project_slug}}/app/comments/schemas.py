@@ -8,13 +8,14 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 
 from app.pagination import CursorPage
-from app.schemas import Schema, no_nul
+from app.schemas import Schema, no_nul, stripped
 from app.users.schemas import UserSummary
 
 CommentBody = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=5_000),
+    StringConstraints(min_length=1, max_length=5_000),
     AfterValidator(no_nul),
+    AfterValidator(stripped),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Index, String, false, func
+from sqlalchemy import Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import Base, TimestampMixin
@@ -48,13 +48,14 @@ class User(
         return f"User(id={self.id!r}, email={self.email!r})"
 
 
-# Emails are unique regardless of case.
+# Emails are unique. They are stored normalised (app/users/schemas.py), so two
+# spellings of one address, in any case, are one value here.
 # only: soft
 # A deleted user gives up their email: only rows that are not deleted count.
 # end: soft
 Index(
-    "uq_users_email_lower",
-    func.lower(User.email),
+    "uq_users_email",
+    User.email,
     unique=True,
     # only: soft
     postgresql_where=User.deleted_at.is_(None),  # only: postgresql

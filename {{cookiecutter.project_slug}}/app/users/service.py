@@ -35,7 +35,8 @@ async def _commit_or_conflict(session: AsyncSession) -> None:
 async def _email_in_use(
     session: AsyncSession, email: str, *, other_than: int | None = None
 ) -> bool:
-    statement = select(User.id).where(func.lower(User.email) == email.lower())
+    # Emails are stored normalised (app/users/schemas.py): compare them as they are.
+    statement = select(User.id).where(User.email == email)
     if other_than is not None:
         statement = statement.where(User.id != other_than)
     return await session.scalar(statement.limit(1)) is not None
@@ -44,7 +45,7 @@ async def _email_in_use(
 async def create_user(
     *, session: AsyncSession, data: UserCreate, is_superuser: bool = False
 ) -> User:
-    """Register a user. Raises EmailTakenError if the email is in use (any case)."""
+    """Register a user. Raises EmailTakenError if the email is in use."""
     # Hash before touching the database, so that the transaction stays short.
     # only: sqlite
     # A write request holds SQLite's write lock from its first statement.

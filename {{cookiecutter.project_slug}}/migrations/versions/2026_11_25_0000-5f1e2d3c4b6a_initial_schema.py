@@ -53,9 +53,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     op.create_index(
-        "uq_users_email_lower",
+        "uq_users_email",
         "users",
-        [sa.literal_column("lower(email)")],
+        ["email"],
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),  # only: postgresql
         sqlite_where=sa.text("deleted_at IS NULL"),  # only: sqlite
@@ -166,7 +166,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_posts_author_id"), table_name="posts")
     op.drop_table("posts")
     op.drop_index(
-        "uq_users_email_lower",
+        "uq_users_email",
         table_name="users",
         postgresql_where=sa.text("deleted_at IS NULL"),  # only: postgresql
         sqlite_where=sa.text("deleted_at IS NULL"),  # only: sqlite

@@ -51,12 +51,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
-    op.create_index(
-        "uq_users_email_lower",
-        "users",
-        [sa.literal_column("lower(email)")],
-        unique=True,
-    )
+    op.create_index("uq_users_email", "users", ["email"], unique=True)
     op.create_table(
         "posts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -160,7 +155,7 @@ def downgrade() -> None:
     op.drop_index("ix_posts_created_at_id", table_name="posts")
     op.drop_index(op.f("ix_posts_author_id"), table_name="posts")
     op.drop_table("posts")
-    op.drop_index("uq_users_email_lower", table_name="users")
+    op.drop_index("uq_users_email", table_name="users")
     op.drop_table("users")
     op.drop_table("tags")
     # ### end Alembic commands ###

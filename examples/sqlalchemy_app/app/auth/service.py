@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth.security import verify_password
 from app.users.models import User
+from app.users.schemas import normalise_email
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User | None:
@@ -14,9 +15,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
 
     An unknown email costs the same hashing work as a wrong password.
     """
-    user = session.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower())
-    )
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
     hashed = user.password_hash if user else None
     valid = verify_password(password, hashed)
     return user if valid else None

@@ -6,16 +6,18 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from app.pagination import CursorPage
-from app.schemas import Schema, no_nul
+from app.schemas import PartialUpdate, Schema, no_nul, stripped
 from app.tags.schemas import TagName
 from app.users.schemas import UserSummary
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    StringConstraints(min_length=1, max_length=200),
     AfterValidator(no_nul),
+    AfterValidator(stripped),
 ]
 Body = Annotated[
     str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(no_nul)
@@ -29,12 +31,12 @@ class PostCreate(Schema):
     tags: TagNames = Field(default_factory=list)
 
 
-class PostUpdate(Schema):
-    """A partial update; `tags`, when sent, replaces the post's tags."""
+class PostUpdate(PartialUpdate):
+    """`tags`, when sent, replaces the post's tags."""
 
-    title: Title | None = None
-    body: Body | None = None
-    tags: TagNames | None = None
+    title: Title | SkipJsonSchema[None] = None
+    body: Body | SkipJsonSchema[None] = None
+    tags: TagNames | SkipJsonSchema[None] = None
 
 
 class PostRead(Schema):

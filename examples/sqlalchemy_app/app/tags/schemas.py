@@ -7,15 +7,14 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import AfterValidator, StringConstraints
 
-from app.schemas import Schema, no_nul
+from app.schemas import Schema, no_nul, stripped
 
 # Tag names are stored trimmed and lowercased, so "Python " and "python" are one tag.
 TagName = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=50
-    ),
+    StringConstraints(min_length=1, max_length=50),
     AfterValidator(no_nul),
+    AfterValidator(lambda v: stripped(v).lower()),
 ]
 # A filter on a list, normalised like a stored name when it is applied.
 TagQuery = Annotated[

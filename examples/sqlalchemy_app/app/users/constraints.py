@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-EMAIL_INDEX = "uq_users_email_lower"
+# SQLite's message names the column of a unique index on one, not the index.
+EMAIL_INDEX = "users.email"
 
 
 def violates(error: IntegrityError, name: str) -> bool:
     """True if the error is a violation of the named constraint or index.
 
-    The database names the index in its message.
+    The database's message names the index, or the column it covers.
     """
     return name in str(error.orig)

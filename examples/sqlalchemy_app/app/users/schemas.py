@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, EmailStr, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from app.pagination import OffsetPage
-from app.schemas import Name, Schema, no_nul
+from app.schemas import Name, PartialUpdate, Schema, no_nul
 
 Password = Annotated[
     str, StringConstraints(min_length=8, max_length=128), AfterValidator(no_nul)
 ]
-Email = Annotated[EmailStr, StringConstraints(max_length=320)]
+
+
+def normalise_email(email: str) -> str:
+    """The one form an email is stored and looked up in.
+
+    Lower case throughout, by Python, which knows Unicode (the database's
+    lower() may fold ASCII only), and composed (NFC), so that an "å" typed as
+    "a" and a combining ring is the same letter.
+    """
+    return unicodedata.normalize("NFC", email.strip().lower())
+
+
+Email = Annotated[
+    EmailStr, StringConstraints(max_length=320), AfterValidator(normalise_email)
+]
 
 
 class UserCreate(Schema):
@@ -22,12 +38,10 @@ class UserCreate(Schema):
     password: Password
 
 
-class UserUpdate(Schema):
-    """A partial update: only the fields sent are changed."""
-
-    name: Name | None = None
-    email: Email | None = None
-    password: Password | None = None
+class UserUpdate(PartialUpdate):
+    name: Name | SkipJsonSchema[None] = None
+    email: Email | SkipJsonSchema[None] = None
+    password: Password | SkipJsonSchema[None] = None
 
 
 class UserRead(Schema):
