@@ -68,8 +68,16 @@ async def create_user(
     return user
 
 
-async def get_user(*, session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
+async def get_user(
+    *, session: AsyncSession, user_id: int, lock: bool = False
+) -> User | None:
+    """The user, or None. With `lock`, the row stays locked until the request's
+    transaction ends, for a request that changes or deletes the user: two of
+    them take turns, the second seeing what the first committed.
+    """
+    return await session.get(
+        User, user_id, with_for_update=lock or None, populate_existing=lock
+    )
 
 
 async def list_users(
@@ -109,7 +117,14 @@ async def update_user(*, session: AsyncSession, user: User, data: UserUpdate) ->
 async def get_user_including_deleted(
     *, session: AsyncSession, user_id: int
 ) -> User | None:
-    return await session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+    """The user, deleted or not, locked like `get_user(lock=True)`."""
+    return await session.get(
+        User,
+        user_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update=True,
+        populate_existing=True,
+    )
 
 
 async def restore_user(*, session: AsyncSession, user: User) -> User:

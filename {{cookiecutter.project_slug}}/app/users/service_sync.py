@@ -67,8 +67,14 @@ def create_user(
     return user
 
 
-def get_user(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+def get_user(*, session: Session, user_id: int, lock: bool = False) -> User | None:
+    """The user, or None. With `lock`, the row stays locked until the request's
+    transaction ends, for a request that changes or deletes the user: two of
+    them take turns, the second seeing what the first committed.
+    """
+    return session.get(
+        User, user_id, with_for_update=lock or None, populate_existing=lock
+    )
 
 
 def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> UserPage:
@@ -101,7 +107,14 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
 
 # only: soft
 def get_user_including_deleted(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+    """The user, deleted or not, locked like `get_user(lock=True)`."""
+    return session.get(
+        User,
+        user_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update=True,
+        populate_existing=True,
+    )
 
 
 def restore_user(*, session: Session, user: User) -> User:
