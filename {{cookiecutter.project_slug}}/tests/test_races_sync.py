@@ -261,6 +261,37 @@ def test_comments_racing_their_posts_delete_leave_none_behind(
     # end: soft
 
 
+def test_comments_on_ones_own_post_racing_ones_leaving_leave_none_behind(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "leaving@example.com")
+    url = new_post(committed_client, headers)
+    me = (committed_client.get(f"{USERS}/me", headers=headers)).json()
+    comment = {"body": "One last word."}
+
+    statuses = at_once(
+        [
+            call(committed_client, "DELETE", f"{USERS}/{me['id']}", headers=headers),
+            *(
+                call(
+                    committed_client,
+                    "POST",
+                    f"{url}/comments",
+                    json=comment,
+                    headers=headers,
+                )
+                for _ in range(N)
+            ),
+        ]
+    )
+
+    # A comment locks its post, then names its author; the delete locks the
+    # author, then the post: neither may wait for the other in a circle.
+    assert statuses[0] == 204
+    assert set(statuses[1:]) <= {201, 401, 404}
+    assert count_rows(Comment) == 0
+
+
 def test_two_deletes_of_one_user_at_once_delete_once(
     committed_client: TestClient,
 ) -> None:

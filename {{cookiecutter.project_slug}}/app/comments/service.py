@@ -57,7 +57,7 @@ async def get_comment_to_delete(
         select(Comment)
         .where(Comment.id == comment_id)
         .options(joinedload(Comment.post))
-        .with_for_update(of=Comment)
+        .with_for_update(of=Comment, key_share=True)
     )
 
 

@@ -56,7 +56,7 @@ def get_comment_to_delete(*, session: Session, comment_id: int) -> Comment | Non
         select(Comment)
         .where(Comment.id == comment_id)
         .options(joinedload(Comment.post))
-        .with_for_update(of=Comment)
+        .with_for_update(of=Comment, key_share=True)
     )
 
 

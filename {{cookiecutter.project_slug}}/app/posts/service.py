@@ -32,6 +32,9 @@ async def _reads(session: AsyncSession, rows: list[Any]) -> list[PostRead]:
     ]
 
 
+_LOCKS = {"update": {"key_share": True}, "share": {"read": True}}
+
+
 async def get_post(
     *,
     session: AsyncSession,
@@ -43,6 +46,11 @@ async def get_post(
     so that writers to one post take turns, each seeing what the one before it
     committed; "share" for one that needs the post to stay as it is while it
     adds to it (a comment), so that those do not wait for each other.
+
+    The "update" lock leaves the row's key alone (`key_share`), so rows that
+    only refer to it (a comment naming its author) need not wait for it: a
+    comment holding its post while naming its author, and the author's delete
+    holding the author while reaching the post, would wait for each other.
     """
     # only: sqlite
     # SQLite has no row locks (the lock renders as nothing): a write
@@ -52,7 +60,7 @@ async def get_post(
     return await session.get(
         Post,
         post_id,
-        with_for_update=None if lock is None else {"read": lock == "share"},
+        with_for_update=None if lock is None else _LOCKS[lock],
         populate_existing=lock is not None,
     )
 
@@ -140,7 +148,7 @@ async def get_post_including_deleted(
         Post,
         post_id,
         execution_options={INCLUDE_DELETED: True},
-        with_for_update=True,
+        with_for_update=_LOCKS["update"],
         populate_existing=True,
     )
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.security import hash_password
 from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
+from app.posts.models import Post
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
 from app.users.exceptions import EmailTakenError
@@ -70,10 +71,15 @@ def create_user(
 def get_user(*, session: Session, user_id: int, lock: bool = False) -> User | None:
     """The user, or None. With `lock`, the row stays locked until the request's
     transaction ends, for a request that changes or deletes the user: two of
-    them take turns, the second seeing what the first committed.
+    them take turns, the second seeing what the first committed. The lock
+    leaves the key alone, so rows that only refer to the user need not wait
+    (app/posts/service.py `get_post`).
     """
     return session.get(
-        User, user_id, with_for_update=lock or None, populate_existing=lock
+        User,
+        user_id,
+        with_for_update={"key_share": True} if lock else None,
+        populate_existing=lock,
     )
 
 
@@ -112,7 +118,7 @@ def get_user_including_deleted(*, session: Session, user_id: int) -> User | None
         User,
         user_id,
         execution_options={INCLUDE_DELETED: True},
-        with_for_update=True,
+        with_for_update={"key_share": True},
         populate_existing=True,
     )
 
@@ -144,5 +150,11 @@ def restore_user(*, session: Session, user: User) -> User:
 # end: soft
 def delete_user(*, session: Session, user: User) -> None:
     """Delete a user; their posts and comments go with them, in one transaction."""
+    # Take their posts first, as every writer does (post, then what it refers
+    # to): a comment being added holds its post, then refers to its author, so
+    # taking the author's row first could leave the two waiting for each other.
+    session.execute(
+        select(Post.id).where(Post.author_id == user.id).with_for_update(key_share=True)
+    )
     session.delete(user)
     session.commit()
