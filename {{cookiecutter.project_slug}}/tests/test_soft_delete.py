@@ -171,6 +171,57 @@ async def test_post_restore_by_author_with_its_comments(
     assert [c["id"] for c in comments] == [comment]
 
 
+async def test_restoring_a_post_leaves_out_comments_by_users_deleted_since(
+    client: AsyncClient,
+    post_factory: PostFactory,
+    user: User,
+    user_factory: UserFactory,
+) -> None:
+    bob = await user_factory()
+    post = await post_factory()
+    await comment_on(client, post.id, bob)
+    await client.delete(f"{POSTS}/{post.id}", headers=headers_for(user))
+    await client.delete(f"{USERS}/{bob.id}", headers=headers_for(bob))
+
+    restored = await client.post(
+        f"{POSTS}/{post.id}/restore", headers=headers_for(user)
+    )
+
+    # Bob's comment went with the post, but Bob is gone now: it stays hidden.
+    assert restored.status_code == 200
+    assert restored.json()["comment_count"] == 0
+    comments = await client.get(f"{POSTS}/{post.id}/comments")
+    assert comments.status_code == 200
+    assert comments.json()["items"] == []
+    assert (await client.get("/api/v1/stats")).json()["comments"] == 0
+
+
+async def test_restoring_a_user_leaves_out_comments_on_posts_deleted_since(
+    client: AsyncClient,
+    post_factory: PostFactory,
+    user: User,
+    user_factory: UserFactory,
+    superuser: User,
+) -> None:
+    bob = await user_factory()
+    post = await post_factory()
+    comment = await comment_on(client, post.id, bob)
+    await client.delete(f"{USERS}/{bob.id}", headers=headers_for(bob))
+    await client.delete(f"{POSTS}/{post.id}", headers=headers_for(user))
+
+    restored = await client.post(
+        f"{USERS}/{bob.id}/restore", headers=headers_for(superuser)
+    )
+
+    # Bob is back, but the post his comment sat on is not: it stays hidden.
+    assert restored.status_code == 200
+    assert (await client.get("/api/v1/stats")).json()["comments"] == 0
+    delete = await client.delete(
+        f"/api/v1/comments/{comment}", headers=headers_for(bob)
+    )
+    assert delete.status_code == 404
+
+
 async def test_a_deleted_users_email_can_be_reused_and_then_restore_is_409(
     client: AsyncClient, user: User, superuser: User
 ) -> None:

@@ -7,10 +7,11 @@ all of them), so these functions return it built, not the ORM object.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.database import utc_now
 from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
 from app.pagination import keyset_page, next_cursor
 from app.posts.exceptions import AuthorDeletedError  # only: soft
@@ -31,8 +32,37 @@ async def _reads(session: AsyncSession, rows: list[Any]) -> list[PostRead]:
     ]
 
 
-async def get_post(*, session: AsyncSession, post_id: int) -> Post | None:
-    return await session.get(Post, post_id)
+_LOCKS = {"update": {"key_share": True}, "share": {"read": True}}
+
+
+async def get_post(
+    *,
+    session: AsyncSession,
+    post_id: int,
+    lock: Literal["update", "share"] | None = None,
+) -> Post | None:
+    """The post, or None. With `lock`, its row stays locked until the request's
+    transaction ends: "update" for a request that changes or deletes the post,
+    so that writers to one post take turns, each seeing what the one before it
+    committed; "share" for one that needs the post to stay as it is while it
+    adds to it (a comment), so that those do not wait for each other.
+
+    The "update" lock leaves the row's key alone (`key_share`), so rows that
+    only refer to it (a comment naming its author) need not wait for it: a
+    comment holding its post while naming its author, and the author's delete
+    holding the author while reaching the post, would wait for each other.
+    """
+    # only: sqlite
+    # SQLite has no row locks (the lock renders as nothing): a write
+    # transaction holds the database's write lock from its first statement
+    # (app/database.py), so writers take turns all the same.
+    # end: sqlite
+    return await session.get(
+        Post,
+        post_id,
+        with_for_update=None if lock is None else _LOCKS[lock],
+        populate_existing=lock is not None,
+    )
 
 
 async def read_post(*, session: AsyncSession, post_id: int) -> PostRead | None:
@@ -41,10 +71,16 @@ async def read_post(*, session: AsyncSession, post_id: int) -> PostRead | None:
     return found[0] if found else None
 
 
-async def _read_written(session: AsyncSession, post: Post) -> PostRead:
-    """A post just committed, as the API shows it."""
+async def _commit_and_read(session: AsyncSession, post: Post) -> PostRead:
+    """Commit the post's transaction; the post as it committed it.
+
+    It is read before the commit, in the same transaction: once committed, the
+    post may be changed or deleted by the next request before it is read.
+    """
+    await session.flush()
     written = await read_post(session=session, post_id=post.id)
-    assert written is not None  # noqa: S101 - committed just before
+    assert written is not None  # noqa: S101 - written in this transaction
+    await session.commit()
     return written
 
 
@@ -55,8 +91,7 @@ async def create_post(
     post_tags = await tags.get_or_create(session=session, names=data.tags)
     post = Post(title=data.title, body=data.body, author=author, tags=post_tags)
     session.add(post)
-    await session.commit()
-    return await _read_written(session, post)
+    return await _commit_and_read(session, post)
 
 
 async def list_posts(
@@ -94,18 +129,28 @@ async def update_post(
     if "tags" in changes:
         # Replacing a collection needs the current one (lazy="raise": load it).
         await session.refresh(post, ["tags"])
-        post.tags = await tags.get_or_create(session=session, names=changes.pop("tags"))
+        new_tags = await tags.get_or_create(session=session, names=changes.pop("tags"))
+        if set(new_tags) != set(post.tags):
+            post.tags = new_tags
+            # The links live in another table: nothing else moves updated_at.
+            post.updated_at = utc_now()
     for field, value in changes.items():
         setattr(post, field, value)
-    await session.commit()
-    return await _read_written(session, post)
+    return await _commit_and_read(session, post)
 
 
 # only: soft
 async def get_post_including_deleted(
     *, session: AsyncSession, post_id: int
 ) -> Post | None:
-    return await session.get(Post, post_id, execution_options={INCLUDE_DELETED: True})
+    """The post, deleted or not, locked like `get_post(lock="update")`."""
+    return await session.get(
+        Post,
+        post_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update=_LOCKS["update"],
+        populate_existing=True,
+    )
 
 
 async def restore_post(*, session: AsyncSession, post: Post) -> PostRead:
@@ -123,8 +168,7 @@ async def restore_post(*, session: AsyncSession, post: Post) -> PostRead:
             raise AuthorDeletedError
         for statement in restore_statements(post):
             await session.execute(statement)
-        await session.commit()
-    return await _read_written(session, post)
+    return await _commit_and_read(session, post)
 
 
 # end: soft

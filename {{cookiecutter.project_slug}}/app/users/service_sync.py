@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.security import hash_password
 from app.deletion import INCLUDE_DELETED, restore_statements  # only: soft
+from app.posts.models import Post
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
 from app.users.exceptions import EmailTakenError, UserNotFoundError
@@ -68,8 +69,19 @@ def create_user(
     return user
 
 
-def get_user(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+def get_user(*, session: Session, user_id: int, lock: bool = False) -> User | None:
+    """The user, or None. With `lock`, the row stays locked until the request's
+    transaction ends, for a request that changes or deletes the user: two of
+    them take turns, the second seeing what the first committed. The lock
+    leaves the key alone, so rows that only refer to the user need not wait
+    (app/posts/service.py `get_post`).
+    """
+    return session.get(
+        User,
+        user_id,
+        with_for_update={"key_share": True} if lock else None,
+        populate_existing=lock,
+    )
 
 
 def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> UserPage:
@@ -118,7 +130,14 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
 
 # only: soft
 def get_user_including_deleted(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+    """The user, deleted or not, locked like `get_user(lock=True)`."""
+    return session.get(
+        User,
+        user_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update={"key_share": True},
+        populate_existing=True,
+    )
 
 
 def restore_user(*, session: Session, user: User) -> User:
@@ -148,5 +167,11 @@ def restore_user(*, session: Session, user: User) -> User:
 # end: soft
 def delete_user(*, session: Session, user: User) -> None:
     """Delete a user; their posts and comments go with them, in one transaction."""
+    # Take their posts first, as every writer does (post, then what it refers
+    # to): a comment being added holds its post, then refers to its author, so
+    # taking the author's row first could leave the two waiting for each other.
+    session.execute(
+        select(Post.id).where(Post.author_id == user.id).with_for_update(key_share=True)
+    )
     session.delete(user)
     session.commit()
