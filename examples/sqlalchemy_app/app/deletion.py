@@ -11,7 +11,9 @@ Three pieces, and services never filter by hand:
 
 `restore_statements()` undoes a delete: it clears the stamp on the row and on
 the rows that carry the very same stamp, so rows deleted earlier on their own
-stay deleted.
+stay deleted. A row whose other soft-deletable parent has been deleted since
+(a comment whose author left after its post was deleted) stays deleted too:
+it would point at a row that is hidden.
 
 A soft-deletable model with a foreign key to a soft-deletable parent must be
 in that parent's `__soft_delete_cascade__`; otherwise the mappers refuse to
@@ -23,7 +25,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Update, event, inspect, select, update
+from sqlalchemy import ColumnElement, Table, Update, event, inspect, or_, select, update
 from sqlalchemy.orm import (
     Mapped,
     Mapper,
@@ -51,13 +53,18 @@ class DeletionMixin:
     __soft_delete_cascade__: ClassVar[tuple[str, ...]] = ()
 
 
-def dangling_cascades(models: registry) -> list[str]:
-    """One line for each soft-deletable child its soft-deletable parent leaves out."""
-    soft = {
+def _soft_deletable(models: registry) -> dict[Any, Mapper[Any]]:
+    """The soft-deletable mappers of a registry, by table."""
+    return {
         mapper.local_table: mapper
         for mapper in models.mappers
         if issubclass(mapper.class_, DeletionMixin)
     }
+
+
+def dangling_cascades(models: registry) -> list[str]:
+    """One line for each soft-deletable child its soft-deletable parent leaves out."""
+    soft = _soft_deletable(models)
     found = []
     for child in soft.values():
         for foreign_key in sorted(child.local_table.foreign_keys, key=str):
@@ -96,6 +103,24 @@ def _refuse_dangling_cascades() -> None:
             raise DanglingCascadeError("\n".join(found))
 
 
+def _other_parents_kept(
+    child: Mapper[Any], through: Any, stamp: datetime | None
+) -> list[ColumnElement[bool]]:
+    """Conditions on `child` rows: each soft-deletable parent other than the one
+    through `through` is live, or carries `stamp` (is restored with them)."""
+    conditions: list[ColumnElement[bool]] = []
+    soft = _soft_deletable(child.registry)
+    for foreign_key in sorted(child.local_table.foreign_keys, key=str):
+        parent: Table = foreign_key.column.table
+        if parent not in soft or foreign_key.parent is through:
+            continue
+        kept = or_(parent.c.deleted_at.is_(None), parent.c.deleted_at == stamp)
+        conditions.append(
+            foreign_key.parent.in_(select(foreign_key.column).where(kept))
+        )
+    return conditions
+
+
 def _cascade_statements(
     model: type[DeletionMixin], ids: Any, stamp: datetime | None, *, restore: bool
 ) -> list[Update]:
@@ -111,9 +136,10 @@ def _cascade_statements(
         child: Any = relationship.mapper.class_
         ((_, foreign_key),) = relationship.local_remote_pairs
         if restore:
+            kept = _other_parents_kept(relationship.mapper, foreign_key, stamp)
             own = (
                 update(child)
-                .where(foreign_key.in_(ids), child.deleted_at == stamp)
+                .where(foreign_key.in_(ids), child.deleted_at == stamp, *kept)
                 .values(deleted_at=None)
             )
         else:

@@ -1,12 +1,14 @@
 """Cursor encoding: opaque, round-trips, and refuses anything tampered with.
 
-Pure functions (app/pagination.py, app/search.py): no database needed.
+Pure functions (app/pagination.py, app/search.py): no database needed. How
+the app answers a refused cursor (400) is tested in tests/test_posts.py.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -20,14 +22,42 @@ def encode_raw(value: object) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
-def test_position_round_trips() -> None:
+def decode_raw(cursor: str) -> list[object]:
+    """What a cursor carries, read as any client could read it."""
+    raw: list[object] = json.loads(
+        base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    )
+    return raw
+
+
+def test_a_cursor_carries_the_sort_key_of_the_last_row() -> None:
     position = Position(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC), 42)
 
     cursor = position.encode()
 
+    assert decode_raw(cursor) == ["2026-01-02T03:04:05.678901+00:00", 42]
+    # URL-safe and unpadded: it goes into a query string as it is.
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", cursor)
     assert Position.decode(cursor) == position
-    assert "=" not in cursor
-    assert "42" not in cursor  # opaque to clients, if not secret
+
+
+CURSOR = Position(datetime(2026, 1, 2, tzinfo=UTC), 42).encode()
+CREATED_AT, ROW_ID = decode_raw(CURSOR)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        CURSOR[:-3],
+        encode_raw([CREATED_AT, -42]),
+        encode_raw([ROW_ID, CREATED_AT]),
+    ],
+    ids=["cut-short", "negative-id", "swapped"],
+)
+def test_a_tampered_cursor_is_refused(cursor: str) -> None:
+    # The app answers InvalidCursorError with a 400 (tests/test_posts.py).
+    with pytest.raises(InvalidCursorError):
+        Position.decode(cursor)
 
 
 def test_other_time_zones_compare_as_the_same_instant() -> None:

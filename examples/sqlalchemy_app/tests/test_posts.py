@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -66,6 +67,7 @@ def test_create_needs_a_token(client: TestClient) -> None:
     [
         {"title": "", "body": "B"},
         {"title": "T", "body": ""},
+        {"title": "T", "body": " \n\t "},
         {"title": "T" * 201, "body": "B"},
         {"title": "T", "body": "B", "tags": ["  "]},
         {"title": "T", "body": "B", "tags": ["t"] * 11},
@@ -74,6 +76,7 @@ def test_create_needs_a_token(client: TestClient) -> None:
     ids=[
         "no-title",
         "no-body",
+        "blank-body",
         "long-title",
         "blank-tag",
         "too-many-tags",
@@ -86,6 +89,53 @@ def test_invalid_post_is_422(
     response = client.post(POSTS, json=payload, headers=auth_headers)
 
     assert response.status_code == 422
+
+
+def test_a_body_is_stripped_and_refused_when_blank_on_edit_too(
+    client: TestClient, post_factory: PostFactory, auth_headers: dict[str, str]
+) -> None:
+    post = post_factory()
+
+    created = client.post(
+        POSTS, json={"title": "T", "body": "  Text.\n"}, headers=auth_headers
+    )
+    blank = client.patch(
+        f"{POSTS}/{post.id}", json={"body": "   "}, headers=auth_headers
+    )
+
+    assert created.json()["body"] == "Text."
+    assert blank.status_code == 422
+    assert (client.get(f"{POSTS}/{post.id}")).json()["body"] == post.body
+
+
+def test_tags_come_back_by_name_from_every_route(
+    client: TestClient, post_factory: PostFactory, auth_headers: dict[str, str]
+) -> None:
+    created = client.post(
+        POSTS,
+        json={"title": "T", "body": "B", "tags": ["zeta", "Alpha", "mu"]},
+        headers=auth_headers,
+    )
+    url = f"{POSTS}/{created.json()['id']}"
+    edited = client.patch(url, json={"tags": ["omega", "beta"]}, headers=auth_headers)
+
+    assert created.json()["tags"] == ["alpha", "mu", "zeta"]
+    assert edited.json()["tags"] == ["beta", "omega"]
+    assert (client.get(url)).json()["tags"] == ["beta", "omega"]
+    assert (client.get(POSTS)).json()["items"][0]["tags"] == ["beta", "omega"]
+
+
+def test_an_edit_of_the_tags_alone_moves_updated_at(
+    client: TestClient, post_factory: PostFactory, auth_headers: dict[str, str]
+) -> None:
+    post = post_factory(tags=["old"])
+
+    edited = client.patch(
+        f"{POSTS}/{post.id}", json={"tags": ["new"]}, headers=auth_headers
+    )
+
+    assert edited.status_code == 200
+    assert datetime.fromisoformat(edited.json()["updated_at"]) > post.updated_at
 
 
 def test_a_failure_mid_write_leaves_nothing_behind(

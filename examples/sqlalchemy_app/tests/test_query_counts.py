@@ -1,7 +1,9 @@
 """N+1 guards: a list costs the same number of statements for 1 row or 50.
 
-Relationships are `lazy="raise"`, so a forgotten eager load fails loudly; these
-tests also pin the number of statements each list sends.
+Relationships are `lazy="raise"`, so a forgotten eager load fails loudly;
+these tests also catch a per-row query that is not a relationship load. The
+count itself may change with the queries (a join, a check): a list only has
+to send as many statements for 50 rows as for 1, and a few at most.
 """
 
 from __future__ import annotations
@@ -14,14 +16,9 @@ from fastapi.testclient import TestClient
 from app.users.models import User
 from tests.conftest import PostFactory, UserFactory, headers_for
 
-# posts + authors (joined) + comment counts (subquery), then tags (one IN query)
-POSTS_LIST_STATEMENTS = 2
-# comments + authors (joined)
-COMMENTS_LIST_STATEMENTS = 1
-# the post's existence check, then the page
-COMMENTS_LIST_WITH_CHECK = 1 + COMMENTS_LIST_STATEMENTS
-# count, then the page
-USERS_LIST_STATEMENTS = 2
+# A page, its related rows and its count or existence check take a few
+# statements; a row costs none of its own.
+FEW = 4
 
 
 def statements_for(
@@ -47,7 +44,7 @@ def test_posts_list_does_not_grow_with_the_page(
     one = statements_for(client, count_queries, "/api/v1/posts", 1)
     fifty = statements_for(client, count_queries, "/api/v1/posts", 50)
 
-    assert one == fifty == POSTS_LIST_STATEMENTS
+    assert one == fifty <= FEW
 
 
 def test_comments_list_does_not_grow_with_the_page(
@@ -69,7 +66,7 @@ def test_comments_list_does_not_grow_with_the_page(
     one = statements_for(client, count_queries, url, 1)
     fifty = statements_for(client, count_queries, url, 50)
 
-    assert one == fifty == COMMENTS_LIST_WITH_CHECK
+    assert one == fifty <= FEW
 
 
 def test_users_list_does_not_grow_with_the_page(
@@ -84,4 +81,4 @@ def test_users_list_does_not_grow_with_the_page(
     one = statements_for(client, count_queries, "/api/v1/users", 1)
     fifty = statements_for(client, count_queries, "/api/v1/users", 50)
 
-    assert one == fifty == USERS_LIST_STATEMENTS
+    assert one == fifty <= FEW

@@ -1,7 +1,8 @@
 """Concurrent requests, each over its own connection, committing for real.
 
 They run at the same time (`at_once`), so the database settles what the
-app's checks cannot: a unique index decides between two sign-ups.
+app's checks cannot: a unique index decides between two sign-ups, and a row
+lock makes the writes to one post wait for each other.
 """
 # SQLite writers queue for the write lock (app/driver.py) instead of failing
 # with "database is locked".
@@ -18,11 +19,14 @@ from sqlalchemy import func, select
 from app.comments.models import Comment
 from app.database import Base, SessionLocal, engine
 from app.tags.models import Tag
+from app.users import service as users
 from app.users.models import User
+from app.users.schemas import UserCreate
 from tests.conftest import PASSWORD, at_once, connections_in_use
 
 N = 10
 USERS = "/api/v1/users"
+POSTS = "/api/v1/posts"
 
 
 def status_of(client: TestClient, method: str, url: str, **options: Any) -> int:
@@ -36,12 +40,31 @@ def sign_up(client: TestClient, email: str) -> partial[int]:
     return partial(status_of, client, "POST", USERS, json=body)
 
 
-def signed_in(client: TestClient, email: str) -> dict[str, str]:
-    assert sign_up(client, email)() == 201
+def logged_in(client: TestClient, email: str) -> dict[str, str]:
     token = client.post(
         "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
     )
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+def signed_in(client: TestClient, email: str) -> dict[str, str]:
+    assert sign_up(client, email)() == 201
+    return logged_in(client, email)
+
+
+def call(client: TestClient, method: str, url: str, **options: Any) -> partial[int]:
+    """A request to send later (with `at_once`), as a call that gives its status."""
+    return partial(status_of, client, method, url, **options)
+
+
+def new_post(
+    client: TestClient, headers: dict[str, str], tags: list[str] | None = None
+) -> str:
+    """A new post's URL."""
+    body = {"title": "Contested", "body": "Text.", "tags": tags or []}
+    response = client.post(POSTS, json=body, headers=headers)
+    assert response.status_code == 201
+    return f"{POSTS}/{response.json()['id']}"
 
 
 def count_rows(model: type[Base]) -> int:
@@ -148,3 +171,144 @@ def test_a_burst_with_failures_returns_every_connection_to_the_pool(
 
     assert sorted(set(statuses)) == [200, 401, 404, 409, 422]
     assert connections_in_use(engine) == 0
+
+
+def test_tag_replacements_of_one_post_at_once_leave_one_whole_set(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "author@example.com")
+    url = new_post(committed_client, headers, tags=["old", "shared"])
+    # Overlapping sets: each replacement keeps some links and drops others.
+    sets = [sorted({f"only{i}", "shared", f"pair{i // 2}"}) for i in range(N)]
+
+    statuses = at_once(
+        [
+            call(committed_client, "PATCH", url, json={"tags": tags}, headers=headers)
+            for tags in sets
+        ]
+    )
+
+    assert statuses == [200] * N
+    final = (committed_client.get(url)).json()["tags"]
+    assert final in sets
+
+
+def test_a_delete_racing_an_edit_of_one_post_never_fails(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "author@example.com")
+    urls = [new_post(committed_client, headers, tags=["old"]) for _ in range(N)]
+    edit = {"title": "Edited", "tags": ["new"]}
+
+    statuses = at_once(
+        [
+            request
+            for url in urls
+            for request in (
+                call(committed_client, "PATCH", url, json=edit, headers=headers),
+                call(committed_client, "DELETE", url, headers=headers),
+            )
+        ]
+    )
+
+    edits, deletes = statuses[::2], statuses[1::2]
+    assert set(edits) <= {200, 404}
+    assert deletes == [204] * N
+    for url in urls:
+        assert (committed_client.get(url)).status_code == 404
+    # No link is left to a post that is gone.
+    assert (committed_client.get("/api/v1/tags")).json() == []
+
+
+def test_comments_racing_their_posts_delete_leave_none_behind(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "author@example.com")
+    url = new_post(committed_client, headers)
+    comment = {"body": "Just in time?"}
+
+    statuses = at_once(
+        [
+            call(committed_client, "DELETE", url, headers=headers),
+            *(
+                call(
+                    committed_client,
+                    "POST",
+                    f"{url}/comments",
+                    json=comment,
+                    headers=headers,
+                )
+                for _ in range(N)
+            ),
+        ]
+    )
+
+    delete, comments = statuses[0], statuses[1:]
+    assert delete == 204
+    assert set(comments) <= {201, 404}
+    assert count_rows(Comment) == 0
+    stats = (committed_client.get("/api/v1/stats")).json()
+    assert stats["comments"] == 0
+    # Every comment that got in went with the post, and comes back with it.
+    restored = committed_client.post(f"{url}/restore", headers=headers)
+    assert restored.status_code == 200
+    assert restored.json()["comment_count"] == comments.count(201)
+
+
+def test_comments_on_ones_own_post_racing_ones_leaving_leave_none_behind(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "leaving@example.com")
+    url = new_post(committed_client, headers)
+    me = (committed_client.get(f"{USERS}/me", headers=headers)).json()
+    comment = {"body": "One last word."}
+
+    statuses = at_once(
+        [
+            call(committed_client, "DELETE", f"{USERS}/{me['id']}", headers=headers),
+            *(
+                call(
+                    committed_client,
+                    "POST",
+                    f"{url}/comments",
+                    json=comment,
+                    headers=headers,
+                )
+                for _ in range(N)
+            ),
+        ]
+    )
+
+    # A comment locks its post, then names its author; the delete locks the
+    # author, then the post: neither may wait for the other in a circle.
+    assert statuses[0] == 204
+    assert set(statuses[1:]) <= {201, 401, 404}
+    assert count_rows(Comment) == 0
+
+
+def test_two_deletes_of_one_user_at_once_delete_once(
+    committed_client: TestClient,
+) -> None:
+    headers = signed_in(committed_client, "leaving@example.com")
+    url = new_post(committed_client, headers)
+    for _ in range(3):
+        committed_client.post(f"{url}/comments", json={"body": "Bye."}, headers=headers)
+    me = (committed_client.get(f"{USERS}/me", headers=headers)).json()
+    leave = call(committed_client, "DELETE", f"{USERS}/{me['id']}", headers=headers)
+
+    statuses = at_once([leave, leave])
+
+    # The second waits for the first, then finds the user gone (or its token dead).
+    assert sorted(statuses)[0] == 204
+    assert sorted(statuses)[1] in {401, 404}
+    assert count_rows(Comment) == 0
+    # One stamp on everything: the restore brings all of it back.
+    with SessionLocal() as session:
+        data = UserCreate(name="Root", email="root@example.com", password=PASSWORD)
+        users.create_user(session=session, data=data, is_superuser=True)
+    restored = committed_client.post(
+        f"{USERS}/{me['id']}/restore",
+        headers=logged_in(committed_client, "root@example.com"),
+    )
+    assert restored.status_code == 200
+    assert (committed_client.get(url)).json()["comment_count"] == 3

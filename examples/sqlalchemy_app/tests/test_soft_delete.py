@@ -159,6 +159,51 @@ def test_post_restore_by_author_with_its_comments(
     assert [c["id"] for c in comments] == [comment]
 
 
+def test_restoring_a_post_leaves_out_comments_by_users_deleted_since(
+    client: TestClient,
+    post_factory: PostFactory,
+    user: User,
+    user_factory: UserFactory,
+) -> None:
+    bob = user_factory()
+    post = post_factory()
+    comment_on(client, post.id, bob)
+    client.delete(f"{POSTS}/{post.id}", headers=headers_for(user))
+    client.delete(f"{USERS}/{bob.id}", headers=headers_for(bob))
+
+    restored = client.post(f"{POSTS}/{post.id}/restore", headers=headers_for(user))
+
+    # Bob's comment went with the post, but Bob is gone now: it stays hidden.
+    assert restored.status_code == 200
+    assert restored.json()["comment_count"] == 0
+    comments = client.get(f"{POSTS}/{post.id}/comments")
+    assert comments.status_code == 200
+    assert comments.json()["items"] == []
+    assert (client.get("/api/v1/stats")).json()["comments"] == 0
+
+
+def test_restoring_a_user_leaves_out_comments_on_posts_deleted_since(
+    client: TestClient,
+    post_factory: PostFactory,
+    user: User,
+    user_factory: UserFactory,
+    superuser: User,
+) -> None:
+    bob = user_factory()
+    post = post_factory()
+    comment = comment_on(client, post.id, bob)
+    client.delete(f"{USERS}/{bob.id}", headers=headers_for(bob))
+    client.delete(f"{POSTS}/{post.id}", headers=headers_for(user))
+
+    restored = client.post(f"{USERS}/{bob.id}/restore", headers=headers_for(superuser))
+
+    # Bob is back, but the post his comment sat on is not: it stays hidden.
+    assert restored.status_code == 200
+    assert (client.get("/api/v1/stats")).json()["comments"] == 0
+    delete = client.delete(f"/api/v1/comments/{comment}", headers=headers_for(bob))
+    assert delete.status_code == 404
+
+
 def test_a_deleted_users_email_can_be_reused_and_then_restore_is_409(
     client: TestClient, user: User, superuser: User
 ) -> None:

@@ -11,7 +11,10 @@ from app.auth import service
 from app.auth.exceptions import NotAuthenticatedError
 from app.auth.schemas import Token
 from app.auth.security import create_access_token
-from app.database import SessionDep
+from app.database import (
+    ReadsOnly,
+    SessionDep,
+)
 from app.errors import MALFORMED_BODY
 from app.schemas import Responses, no_nul
 
@@ -29,7 +32,13 @@ WRONG_CREDENTIALS: Responses = {
 }
 
 
-@router.post("/token", responses=WRONG_CREDENTIALS | MALFORMED_BODY)
+@router.post(
+    "/token",
+    responses=WRONG_CREDENTIALS | MALFORMED_BODY,
+    # Logging in writes nothing: no write lock held while the password is
+    # checked, so writers do not queue behind logins.
+    dependencies=[ReadsOnly],
+)
 def login(session: SessionDep, username: Username, password: Password) -> Token:
     """Trade an email (`username`) and password for a bearer token."""
     user = service.authenticate(session=session, email=username, password=password)

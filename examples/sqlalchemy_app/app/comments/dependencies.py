@@ -18,7 +18,7 @@ def get_deletable_comment(
     session: SessionDep, comment_id: IdPath, current: CurrentUser
 ) -> Comment:
     """The comment, if the caller wrote it, wrote its post, or is a superuser."""
-    comment = service.get_comment(session=session, comment_id=comment_id)
+    comment = service.get_comment_to_delete(session=session, comment_id=comment_id)
     if comment is None:
         raise CommentNotFoundError
     if current.id not in {comment.author_id, comment.post.author_id} and not (

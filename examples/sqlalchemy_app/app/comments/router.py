@@ -12,7 +12,7 @@ from app.comments.schemas import CommentCreate, CommentPage, CommentRead
 from app.database import SessionDep
 from app.errors import MALFORMED_BODY
 from app.pagination import DEFAULT_LIMIT, Cursor, Limit
-from app.posts.dependencies import PostOr404
+from app.posts.dependencies import PostOr404, PostToCommentOn
 from app.schemas import Responses
 
 router = APIRouter(tags=["comments"])
@@ -28,7 +28,7 @@ NO_POST: Responses = {404: {"description": "No such post"}}
     responses=UNAUTHORIZED | NO_POST | MALFORMED_BODY,
 )
 def create_comment(
-    session: SessionDep, post: PostOr404, author: CurrentUser, data: CommentCreate
+    session: SessionDep, author: CurrentUser, post: PostToCommentOn, data: CommentCreate
 ) -> Comment:
     return service.create_comment(session=session, post=post, author=author, data=data)
 

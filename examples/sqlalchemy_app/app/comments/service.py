@@ -44,12 +44,17 @@ def list_comments(
     return CommentPage.model_validate({"items": comments, "next_cursor": following})
 
 
-def get_comment(*, session: Session, comment_id: int) -> Comment | None:
-    """A comment with its post (for the post author's right to delete it)."""
+def get_comment_to_delete(*, session: Session, comment_id: int) -> Comment | None:
+    """A comment with its post (for the post author's right to delete it).
+
+    The comment's row stays locked until the transaction ends, so that a
+    second delete of it waits and then finds it gone.
+    """
     return session.scalar(
         select(Comment)
         .where(Comment.id == comment_id)
         .options(joinedload(Comment.post))
+        .with_for_update(of=Comment, key_share=True)
     )
 
 

@@ -20,7 +20,9 @@ Title = Annotated[
     AfterValidator(stripped),
 ]
 Body = Annotated[
-    str, StringConstraints(min_length=1, max_length=20_000), AfterValidator(no_nul)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000),
+    AfterValidator(no_nul),
 ]
 TagNames = Annotated[list[TagName], Field(max_length=10)]
 

@@ -7,10 +7,11 @@ all of them), so these functions return it built, not the ORM object.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
+from app.database import utc_now
 from app.deletion import INCLUDE_DELETED, restore_statements
 from app.pagination import keyset_page, next_cursor
 from app.posts.exceptions import AuthorDeletedError
@@ -29,8 +30,35 @@ def _reads(session: Session, rows: list[Any]) -> list[PostRead]:
     ]
 
 
-def get_post(*, session: Session, post_id: int) -> Post | None:
-    return session.get(Post, post_id)
+_LOCKS = {"update": {"key_share": True}, "share": {"read": True}}
+
+
+def get_post(
+    *,
+    session: Session,
+    post_id: int,
+    lock: Literal["update", "share"] | None = None,
+) -> Post | None:
+    """The post, or None. With `lock`, its row stays locked until the request's
+    transaction ends: "update" for a request that changes or deletes the post,
+    so that writers to one post take turns, each seeing what the one before it
+    committed; "share" for one that needs the post to stay as it is while it
+    adds to it (a comment), so that those do not wait for each other.
+
+    The "update" lock leaves the row's key alone (`key_share`), so rows that
+    only refer to it (a comment naming its author) need not wait for it: a
+    comment holding its post while naming its author, and the author's delete
+    holding the author while reaching the post, would wait for each other.
+    """
+    # SQLite has no row locks (the lock renders as nothing): a write
+    # transaction holds the database's write lock from its first statement
+    # (app/database.py), so writers take turns all the same.
+    return session.get(
+        Post,
+        post_id,
+        with_for_update=None if lock is None else _LOCKS[lock],
+        populate_existing=lock is not None,
+    )
 
 
 def read_post(*, session: Session, post_id: int) -> PostRead | None:
@@ -39,10 +67,16 @@ def read_post(*, session: Session, post_id: int) -> PostRead | None:
     return found[0] if found else None
 
 
-def _read_written(session: Session, post: Post) -> PostRead:
-    """A post just committed, as the API shows it."""
+def _commit_and_read(session: Session, post: Post) -> PostRead:
+    """Commit the post's transaction; the post as it committed it.
+
+    It is read before the commit, in the same transaction: once committed, the
+    post may be changed or deleted by the next request before it is read.
+    """
+    session.flush()
     written = read_post(session=session, post_id=post.id)
-    assert written is not None  # noqa: S101 - committed just before
+    assert written is not None  # noqa: S101 - written in this transaction
+    session.commit()
     return written
 
 
@@ -51,8 +85,7 @@ def create_post(*, session: Session, author: User, data: PostCreate) -> PostRead
     post_tags = tags.get_or_create(session=session, names=data.tags)
     post = Post(title=data.title, body=data.body, author=author, tags=post_tags)
     session.add(post)
-    session.commit()
-    return _read_written(session, post)
+    return _commit_and_read(session, post)
 
 
 def list_posts(
@@ -88,15 +121,25 @@ def update_post(*, session: Session, post: Post, data: PostUpdate) -> PostRead:
     if "tags" in changes:
         # Replacing a collection needs the current one (lazy="raise": load it).
         session.refresh(post, ["tags"])
-        post.tags = tags.get_or_create(session=session, names=changes.pop("tags"))
+        new_tags = tags.get_or_create(session=session, names=changes.pop("tags"))
+        if set(new_tags) != set(post.tags):
+            post.tags = new_tags
+            # The links live in another table: nothing else moves updated_at.
+            post.updated_at = utc_now()
     for field, value in changes.items():
         setattr(post, field, value)
-    session.commit()
-    return _read_written(session, post)
+    return _commit_and_read(session, post)
 
 
 def get_post_including_deleted(*, session: Session, post_id: int) -> Post | None:
-    return session.get(Post, post_id, execution_options={INCLUDE_DELETED: True})
+    """The post, deleted or not, locked like `get_post(lock="update")`."""
+    return session.get(
+        Post,
+        post_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update=_LOCKS["update"],
+        populate_existing=True,
+    )
 
 
 def restore_post(*, session: Session, post: Post) -> PostRead:
@@ -114,8 +157,7 @@ def restore_post(*, session: Session, post: Post) -> PostRead:
             raise AuthorDeletedError
         for statement in restore_statements(post):
             session.execute(statement)
-        session.commit()
-    return _read_written(session, post)
+    return _commit_and_read(session, post)
 
 
 def delete_post(*, session: Session, post: Post) -> None:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.auth.dependencies import (
-    CurrentUser,
-    Superuser,
-)
+from app.auth.dependencies import CurrentUser
 from app.database import SessionDep
 from app.errors import MALFORMED_BODY
 from app.pagination import DEFAULT_LIMIT, Limit, Offset
 from app.schemas import Responses, SearchQuery
 from app.users import service
 from app.users.dependencies import (
-    AnyUserOr404,
     OwnUser,
+    RestorableUser,
     UserOr404,
 )
 from app.users.models import User
@@ -88,7 +85,7 @@ def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> User:
         status.HTTP_409_CONFLICT: {"description": "Email taken by another user"},
     },
 )
-def restore_user(session: SessionDep, _: Superuser, user: AnyUserOr404) -> User:
+def restore_user(session: SessionDep, user: RestorableUser) -> User:
     """Bring back a deleted user with the posts and comments deleted with them."""
     return service.restore_user(session=session, user=user)
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.auth.security import hash_password
 from app.deletion import INCLUDE_DELETED, restore_statements
+from app.posts.models import Post
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
-from app.users.exceptions import EmailTakenError
+from app.users.exceptions import EmailTakenError, UserNotFoundError
 from app.users.models import User
 from app.users.schemas import UserCreate, UserPage, UserUpdate
 
@@ -61,8 +62,19 @@ def create_user(
     return user
 
 
-def get_user(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id)
+def get_user(*, session: Session, user_id: int, lock: bool = False) -> User | None:
+    """The user, or None. With `lock`, the row stays locked until the request's
+    transaction ends, for a request that changes or deletes the user: two of
+    them take turns, the second seeing what the first committed. The lock
+    leaves the key alone, so rows that only refer to the user need not wait
+    (app/posts/service.py `get_post`).
+    """
+    return session.get(
+        User,
+        user_id,
+        with_for_update={"key_share": True} if lock else None,
+        populate_existing=lock,
+    )
 
 
 def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> UserPage:
@@ -77,16 +89,32 @@ def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> U
     )
 
 
+def _hash_between_transactions(session: Session, user: User, password: str) -> str:
+    """Hash `password` with no transaction open, then read `user` again.
+
+    The request's transaction has already read the caller and the user: it
+    ends before the hashing, so that no lock (nor pooled connection) is held
+    meanwhile. The user, read again in the transaction that writes, may have
+    been deleted since: UserNotFoundError.
+    """
+    session.commit()
+    hashed = hash_password(password)
+    if session.get(User, user.id, populate_existing=True) is None:
+        raise UserNotFoundError
+    return hashed
+
+
 def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
     """Apply a partial update. Raises EmailTakenError on a clashing email."""
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    if "password" in changes:
+        changes["password_hash"] = _hash_between_transactions(
+            session, user, changes.pop("password")
+        )
     if "email" in changes and _email_in_use(
         session, changes["email"], other_than=user.id
     ):
         raise EmailTakenError
-    if "password" in changes:
-        password = changes.pop("password")
-        user.password_hash = hash_password(password)
     for field, value in changes.items():
         setattr(user, field, value)
     _commit_or_conflict(session)
@@ -94,7 +122,14 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
 
 
 def get_user_including_deleted(*, session: Session, user_id: int) -> User | None:
-    return session.get(User, user_id, execution_options={INCLUDE_DELETED: True})
+    """The user, deleted or not, locked like `get_user(lock=True)`."""
+    return session.get(
+        User,
+        user_id,
+        execution_options={INCLUDE_DELETED: True},
+        with_for_update={"key_share": True},
+        populate_existing=True,
+    )
 
 
 def restore_user(*, session: Session, user: User) -> User:
@@ -123,5 +158,11 @@ def restore_user(*, session: Session, user: User) -> User:
 
 def delete_user(*, session: Session, user: User) -> None:
     """Delete a user; their posts and comments go with them, in one transaction."""
+    # Take their posts first, as every writer does (post, then what it refers
+    # to): a comment being added holds its post, then refers to its author, so
+    # taking the author's row first could leave the two waiting for each other.
+    session.execute(
+        select(Post.id).where(Post.author_id == user.id).with_for_update(key_share=True)
+    )
     session.delete(user)
     session.commit()
