@@ -182,10 +182,7 @@ async def delete_user(*, session: AsyncSession, user: User) -> None:
     # Take their posts first, as every writer does (post, then what it refers
     # to): a comment being added holds its post, then refers to its author, so
     # taking the author's row first could leave the two waiting for each other.
-    await session.execute(
-        select(Post.id)
-        .where(Post.author_id == user.id)
-        .with_for_update(key_share=True)
-    )
+    own_posts = select(Post.id).where(Post.author_id == user.id)
+    await session.execute(own_posts.with_for_update(key_share=True))
     await session.delete(user)
     await session.commit()

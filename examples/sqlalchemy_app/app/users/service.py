@@ -161,8 +161,7 @@ def delete_user(*, session: Session, user: User) -> None:
     # Take their posts first, as every writer does (post, then what it refers
     # to): a comment being added holds its post, then refers to its author, so
     # taking the author's row first could leave the two waiting for each other.
-    session.execute(
-        select(Post.id).where(Post.author_id == user.id).with_for_update(key_share=True)
-    )
+    own_posts = select(Post.id).where(Post.author_id == user.id)
+    session.execute(own_posts.with_for_update(key_share=True))
     session.delete(user)
     session.commit()
