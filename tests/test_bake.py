@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from tests.conftest import Bake
+from tests.test_hooks import post
 
 LEFTOVER = re.compile(r"\{\{|\{%|cookiecutter\.")
 SKIP_DIRS = {
@@ -54,8 +55,9 @@ def test_no_template_syntax_is_left(bake: Bake) -> None:
 
 def test_only_the_chosen_variants_are_present(bake: Bake) -> None:
     names = relative(bake)
-    # No variant files under their template names, and no generator guides.
-    assert not [n for n in names if re.search(r"_(sync|hard|sqlite)\.py$", n)]
+    # No declared variant under its template name, and no generator guides
+    # (a sync twin's header is one).
+    assert not set(names) & set(post.REPLACES)
     assert not [
         n
         for n in names
@@ -67,7 +69,7 @@ def test_only_the_chosen_variants_are_present(bake: Bake) -> None:
     assert ("tests/test_hard_delete.py" in names) is not soft
     postgresql = bake.combination["database"] == "postgresql"
     assert ("tests/pg_server.py" in names) is postgresql
-    assert ("tests/test_sqlite_only.py" in names) is not postgresql
+    assert ("tests/test_sqlite.py" in names) is not postgresql
     database = (bake.path / "app" / "database.py").read_text()
     if bake.combination["database_access"] == "async":
         assert "create_async_engine" in database

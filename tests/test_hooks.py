@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,7 +107,7 @@ def test_main_prints_the_error_and_fails(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_every_bad_answer_is_reported_at_once() -> None:
-    bad = {"project_slug": "blog-api", "author_email": "nope", "database": "mysql"}
+    bad = {"project_slug": "blog-api", "author_name": "", "author_email": "nope"}
 
     with pytest.raises(pre.InvalidAnswers) as caught:
         pre.validate({**VALID, **bad})
@@ -186,11 +187,55 @@ def test_bad_answer_fails_the_bake_and_leaves_no_folder(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_bad_choice_is_refused(cookies: Any) -> None:
+def test_bad_choice_is_refused_from_the_choices_in_cookiecutter_json(
+    cookies: Any,
+) -> None:
     result = cookies.bake(extra_context={"database": "mysql"})
 
     assert result.exit_code != 0
-    assert "mysql" in str(result.exception)
+    offered = json.loads((ROOT / "cookiecutter.json").read_text())["database"]
+    assert f"the choices are {offered}" in str(result.exception)
+
+
+def test_cookiecutter_json_has_no_dead_keys() -> None:
+    """Each variable is used by a file or a hook; each setting does something."""
+    context = json.loads((ROOT / "cookiecutter.json").read_text())
+    texts = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for folder in (TEMPLATE, ROOT / "hooks")
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    texts.append(json.dumps(context))
+    for key, value in context.items():
+        if key.startswith("_") and not key.startswith("__"):
+            assert value, f"{key} is empty, so it does nothing"
+        elif key != "__prompts__":
+            uses = sum(text.count(f"cookiecutter.{key}") for text in texts)
+            assert uses, f"{key} is never used"
+
+
+def test_the_hooks_keep_no_copy_of_the_choices(tmp_path: Path) -> None:
+    """A choice added to cookiecutter.json alone is accepted by a real bake."""
+    from cookiecutter.main import cookiecutter
+
+    template = tmp_path / "template"
+    shutil.copytree(
+        ROOT, template, ignore=shutil.ignore_patterns(".git", ".venv", "examples")
+    )
+    context = json.loads((template / "cookiecutter.json").read_text())
+    context["python_version"].append("3.14")
+    (template / "cookiecutter.json").write_text(json.dumps(context))
+
+    project = cookiecutter(
+        str(template),
+        no_input=True,
+        output_dir=str(tmp_path / "out"),
+        extra_context={"python_version": "3.14"},
+    )
+
+    pyproject = (Path(project) / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.14"' in pyproject
 
 
 def test_whitespace_in_answers_is_trimmed_in_the_bake(cookies: Any) -> None:
@@ -206,10 +251,22 @@ def test_whitespace_in_answers_is_trimmed_in_the_bake(cookies: Any) -> None:
 
 
 def make_tree(root: Path, names: list[str]) -> None:
+    """Files that each hold their own name; `x_sync.py` ones say they are twins."""
     for name in names:
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"# {name}\n# unasync: guide line\n")
+        source = path.name.replace("_sync.py", ".py")
+        header = (
+            f"# unasync: generated from {source} by scripts/unasync.py. Do not edit:\n"
+            if path.name.endswith("_sync.py")
+            else ""
+        )
+        path.write_text(f"{header}# {name}\n# unasync: guide line\n")
+
+
+def declared_tree(root: Path) -> None:
+    make_tree(root, [*post.REPLACES, *(t for _, t in post.REPLACES.values())])
+    make_tree(root, list(post.ONLY))
 
 
 def test_sync_twins_replace_their_async_sources(tmp_path: Path) -> None:
@@ -234,22 +291,32 @@ def test_async_bake_drops_the_twins(tmp_path: Path) -> None:
     assert (tmp_path / "app/service.py").read_text().startswith("# app/service.py")
 
 
+def test_a_name_that_looks_like_a_variant_is_an_ordinary_file(tmp_path: Path) -> None:
+    """Only the header makes a twin, only the manifest makes a variant."""
+    declared_tree(tmp_path)
+    names = ["app/cache.py", "app/cache_hard.py", "app/io_sync.py"]
+    names.append("tests/test_sync.py")
+    for name in names:
+        (tmp_path / name).write_text(f"# {name}\n")
+
+    post.use_sync_twins(tmp_path)
+    post.keep_chosen_files(tmp_path, frozenset({"sync", "sqlite", "hard"}))
+
+    for name in names:
+        assert (tmp_path / name).read_text() == f"# {name}\n"
+
+
 def test_hard_delete_swaps_variants_and_drops_soft_files(tmp_path: Path) -> None:
-    make_tree(
-        tmp_path,
-        [
-            "app/seed.py",
-            "app/seed_hard.py",
-            "app/deletion.py",
-            "tests/test_soft_delete.py",
-        ],
-    )
+    declared_tree(tmp_path)
 
-    post.use_hard_delete_files(tmp_path)
+    post.keep_chosen_files(tmp_path, frozenset({"async", "postgresql", "hard"}))
 
-    assert (tmp_path / "app/seed.py").read_text().startswith("# app/seed_hard.py")
-    assert not (tmp_path / "app/deletion.py").exists()
-    assert not (tmp_path / "tests/test_soft_delete.py").exists()
+    for variant, (option, target) in post.REPLACES.items():
+        assert not (tmp_path / variant).exists()
+        kept = (tmp_path / target).read_text()
+        assert kept.startswith(f"# {variant if option == 'hard' else target}\n")
+    for relative, option in post.ONLY.items():
+        assert (tmp_path / relative).exists() is (option in {"postgresql", "hard"})
 
 
 FENCED = """\
@@ -390,13 +457,14 @@ def test_a_bake_over_an_existing_project_leaves_its_venv_alone(tmp_path: Path) -
             "venv/lib/pkg/api_hard.py",
         ],
     )
+    declared_tree(tmp_path)
     (tmp_path / ".env.example").write_text("SECRET_KEY=\n")
     before = {p: p.read_text() for p in tmp_path.rglob("*.py") if "venv" in str(p)}
 
     post.tidy(tmp_path, {**VALID, "delete_mode": "hard"})
 
     assert {p: p.read_text() for p in before if p.exists()} == before
-    assert (tmp_path / "app/service.py").read_text() == "# app/service_sync.py\n"
+    assert (tmp_path / "app/service.py").read_text().startswith("# app/service_sync")
 
 
 def test_the_cookiecutter_context_holds_no_secret(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-# unasync: generated from test_postgresql_only.py by scripts/unasync.py. Do not edit:
-# unasync: edit test_postgresql_only.py, then run `python scripts/unasync.py`.
+# unasync: generated from test_postgresql.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_postgresql.py, then run `python scripts/unasync.py`.
 """PostgreSQL specifics: the posts list is served by its keyset index."""
 
 from __future__ import annotations

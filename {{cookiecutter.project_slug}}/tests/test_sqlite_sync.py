@@ -1,5 +1,5 @@
-# unasync: generated from test_sqlite_only.py by scripts/unasync.py. Do not edit:
-# unasync: edit test_sqlite_only.py, then run `python scripts/unasync.py`.
+# unasync: generated from test_sqlite.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_sqlite.py, then run `python scripts/unasync.py`.
 """SQLite specifics: every pooled connection is tuned as app/driver.py says,
 and a password is never hashed or checked while the write lock is held."""
 
