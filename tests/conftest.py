@@ -1,17 +1,24 @@
 """Shared fixtures: one throwaway PostgreSQL server for the whole run, and bakes.
 
-The server is started once by the xdist controller (or the lone process) and
-its URL handed to every worker through the environment. Each bake gets a
-database of its own on it.
+The server is started by the first test that needs it (a PostgreSQL bake, or
+a test that asks for `postgres_url`), so the hook and unasync tests run on a
+machine without PostgreSQL's binaries. xdist workers share it: the first one
+starts it under a file lock in a folder the controller (or the lone process)
+made, the others read its URL there, and the controller stops it at the end.
+Each bake gets a database of its own on it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -24,6 +31,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "{{cookiecutter.project_slug}}"
 PG_ENV = "TEMPLATE_TEST_POSTGRES_URL"
+PG_STATE_ENV = "TEMPLATE_TEST_POSTGRES_STATE"
 
 # (database_access, database) -> the SQLAlchemy driver a bake uses
 DRIVERS = {
@@ -59,35 +67,55 @@ def load_pg_server() -> ModuleType:
     return module
 
 
-_server: Any = None
+def running_server(saved: dict[str, Any]) -> Any:
+    """The server another process started, from what it wrote down."""
+    return load_pg_server().PostgresServer(
+        bindir=Path(saved["bindir"]), port=saved["port"], root=Path(saved["root"])
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _server
     if hasattr(config, "workerinput") or os.environ.get(PG_ENV):
         return
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
         os.environ[PG_ENV] = given
         return
-    pg_server = load_pg_server()
-    try:
-        _server = pg_server.PostgresServer().start()
-    except pg_server.PostgresUnavailableError as error:
-        raise pytest.UsageError(
-            f"The template tests bake PostgreSQL projects and need a server: {error}"
-        ) from None
-    os.environ[PG_ENV] = _server.url()
+    os.environ[PG_STATE_ENV] = tempfile.mkdtemp(prefix="template-tests-pg-")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _server is not None:
-        _server.stop()
+    state = os.environ.get(PG_STATE_ENV)
+    if hasattr(config, "workerinput") or not state:
+        return
+    started = Path(state) / "server.json"
+    if started.exists():
+        running_server(json.loads(started.read_text())).stop()
+    shutil.rmtree(state, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
-    return os.environ[PG_ENV]
+    """The shared server's URL, starting it on first use."""
+    if os.environ.get(PG_ENV):
+        return os.environ[PG_ENV]
+    state = Path(os.environ[PG_STATE_ENV])
+    started = state / "server.json"
+    with (state / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not started.exists():
+            pg_server = load_pg_server()
+            try:
+                server = pg_server.PostgresServer().start()
+            except pg_server.PostgresUnavailableError as error:
+                pytest.fail(
+                    f"This test bakes a PostgreSQL project and needs a server: {error}",
+                    pytrace=False,
+                )
+            saved = {"bindir": str(server.bindir), "port": server.port}
+            started.write_text(json.dumps({**saved, "root": str(server.root)}))
+    url: str = running_server(json.loads(started.read_text())).url()
+    return url
 
 
 def create_database(base_url: str, name: str) -> str:
@@ -187,16 +215,15 @@ class Bake:
         for c in COMBINATIONS
     ],
 )
-def bake(
-    request: pytest.FixtureRequest, cookies_session: Any, postgres_url: str
-) -> Bake:
+def bake(request: pytest.FixtureRequest, cookies_session: Any) -> Bake:
     """Bake one combination once; its tests run on one xdist worker (loadgroup)."""
     combination = request.param
     result = cookies_session.bake(extra_context=combination)
     database_url = None
     if combination["database"] == "postgresql":
         database_url = create_database(
-            postgres_url, database_name(combination_id(combination))
+            request.getfixturevalue("postgres_url"),
+            database_name(combination_id(combination)),
         )
     return Bake(
         combination=combination,

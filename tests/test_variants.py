@@ -9,9 +9,12 @@ declared file that is gone would break every bake: both fail here.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
+from subprocess import CompletedProcess
 
-from tests.conftest import TEMPLATE
+from tests.conftest import ROOT, TEMPLATE, clean_env, explain
 from tests.test_hooks import post
 
 OPTIONS = ("sync", "async", "sqlite", "postgresql", "soft", "hard")
@@ -61,3 +64,31 @@ def test_every_twin_names_a_source_beside_it() -> None:
     for twin, source in twins:
         assert source.is_file(), f"{twin} names {source.name}, which is missing"
         assert twin.name == f"{source.stem}_sync.py", twin
+
+
+def _pytest_without_postgresql(tmp_path: Path, *args: str) -> CompletedProcess[str]:
+    env = clean_env(PG_BINDIR=str(tmp_path / "no-postgresql-here"))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_tests_that_need_no_server_run_without_postgresql(tmp_path: Path) -> None:
+    quick = _pytest_without_postgresql(
+        tmp_path, "tests/test_variants.py", "-k", "not postgresql", "-n", "0"
+    )
+    needs_one = _pytest_without_postgresql(
+        tmp_path,
+        "tests/test_bake.py::test_no_template_syntax_is_left[sync-postgresql-hard]",
+        "-n",
+        "0",
+    )
+
+    assert quick.returncode == 0, explain(quick)
+    assert needs_one.returncode == 1, explain(needs_one)
+    assert "needs a server: initdb and pg_ctl were not found" in needs_one.stdout

@@ -35,10 +35,22 @@ HELP = (
 
 
 def find_bindir() -> Path:
-    """The directory that holds initdb and pg_ctl."""
-    candidates: list[str] = []
+    """The directory that holds initdb and pg_ctl; PG_BINDIR, when set, alone."""
     if os.environ.get("PG_BINDIR"):
-        candidates.append(os.environ["PG_BINDIR"])
+        candidates = [os.environ["PG_BINDIR"]]
+    else:
+        candidates = _usual_bindirs()
+    for candidate in candidates:
+        path = Path(candidate)
+        if (path / "initdb").exists() and (path / "pg_ctl").exists():
+            return path
+    raise PostgresUnavailableError(
+        f"initdb and pg_ctl were not found in {', '.join(candidates) or 'PATH'}. {HELP}"
+    )
+
+
+def _usual_bindirs() -> list[str]:
+    candidates: list[str] = []
     pg_config = shutil.which("pg_config")
     if pg_config:
         result = subprocess.run(
@@ -50,11 +62,7 @@ def find_bindir() -> Path:
         candidates.append(str(Path(initdb).parent))
     candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
     candidates += sorted(glob.glob("/opt/homebrew/opt/postgresql*/bin"), reverse=True)
-    for candidate in candidates:
-        path = Path(candidate)
-        if (path / "initdb").exists() and (path / "pg_ctl").exists():
-            return path
-    raise PostgresUnavailableError(f"initdb and pg_ctl were not found. {HELP}")
+    return candidates
 
 
 def free_port() -> int:
