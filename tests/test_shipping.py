@@ -14,7 +14,6 @@ default bake.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import os
 import re
@@ -38,7 +37,6 @@ from sqlalchemy.engine import make_url
 from uv import find_uv_bin
 
 from tests.conftest import (
-    COMBINATIONS,
     ROOT,
     Bake,
     clean_env,
@@ -797,32 +795,94 @@ def test_bake_workflow_passes_actionlint() -> None:
     assert result.returncode == 0, explain(result)
 
 
-def test_bake_workflow_bakes_every_combination_and_every_python() -> None:
-    matrix = yaml.safe_load(BAKE_WORKFLOW.read_text())["jobs"]["bake"]["strategy"][
-        "matrix"
+def test_bake_workflow_covers_every_combination_and_python_once() -> None:
+    jobs = yaml.safe_load(BAKE_WORKFLOW.read_text())["jobs"]
+    template = jobs["template"]
+    setup_python = next(
+        step for step in template["steps"] if "setup-python" in step.get("uses", "")
+    )
+    # setup-python makes the last version listed the default `python`.
+    default_python = setup_python["with"]["python-version"].split()[-1]
+    matrix = jobs["bake"]["strategy"]["matrix"]
+    bakes = matrix["include"]
+    keys = [
+        (j["python"], j["access"], j["database"], j["delete"], j["resolution"])
+        for j in bakes
     ]
-    axes = ("python", "access", "database", "delete", "resolution")
-    jobs = [
-        dict(zip(axes, values, strict=True))
-        for values in itertools.product(*(matrix[axis] for axis in axes))
-    ] + matrix["include"]
-    latest = [j for j in jobs if j["resolution"] == "highest"]
-    lowest = [j for j in jobs if j["resolution"] == "lowest-direct"]
-    on_oldest_python = {
-        (j["access"], j["database"], j["delete"])
-        for j in latest
-        if j["python"] == PYTHONS[0]
-    }
+    latest = [j for j in bakes if j["resolution"] == "highest"]
+    lowest = [j for j in bakes if j["resolution"] == "lowest-direct"]
     on_newest_python = {
         (j["access"], j["database"]) for j in latest if j["python"] == PYTHONS[-1]
     }
+    fuzzed = [j["database"] for j in bakes if j.get("fuzz")]
 
-    assert on_oldest_python == {
-        (c["database_access"], c["database"], c["delete_mode"]) for c in COMBINATIONS
-    }
-    assert {j["python"] for j in latest} == set(PYTHONS)
+    # The template job bakes every combination on the oldest Python with the
+    # highest versions; no bake job repeats that, nor another bake job.
+    assert default_python == PYTHONS[0]
+    assert "python -m pytest" in [step.get("run") for step in template["steps"]]
+    assert set(matrix) == {"include"}
+    assert len(set(keys)) == len(keys)
+    assert not [j for j in latest if j["python"] == PYTHONS[0]]
+    assert {j["python"] for j in latest} | {default_python} == set(PYTHONS)
     assert len(on_newest_python) == 4, "the newest Python meets every driver"
     assert {j["access"] for j in lowest} == {"sync", "async"}
+    assert sorted(fuzzed) == ["postgresql", "sqlite"]
+
+
+def _action_pins(workflow: Path) -> list[tuple[str, str]]:
+    """Each `uses:` of a workflow, as (the line, why it is not pinned or "")."""
+    found = []
+    for line in workflow.read_text().splitlines():
+        uses = re.search(r"uses: (\S+)(.*)$", line)
+        if not uses:
+            continue
+        _, _, ref = uses[1].partition("@")
+        version = re.fullmatch(r" # v\d+\.\d+\.\d+", uses[2])
+        problem = ""
+        if not re.fullmatch(r"[0-9a-f]{40}", ref):
+            problem = "not pinned by commit SHA"
+        elif not version:
+            problem = "no `# vX.Y.Z` comment after the SHA"
+        found.append((line.strip(), problem))
+    return found
+
+
+def test_template_actions_are_pinned_by_sha() -> None:
+    pins = _action_pins(BAKE_WORKFLOW)
+
+    assert pins
+    assert [pin for pin in pins if pin[1]] == []
+
+
+def test_bake_actions_are_pinned_by_sha(bake: Bake) -> None:
+    pins = _action_pins(bake.path / ".github" / "workflows" / "ci.yml")
+
+    assert pins
+    assert [pin for pin in pins if pin[1]] == []
+
+
+def _check_dependabot(root: Path) -> None:
+    config_file = root / ".github" / "dependabot.yml"
+    config = yaml.safe_load(config_file.read_text())
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    validated = run(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.dependabot",
+        str(config_file),
+        cwd=root,
+    )
+
+    assert validated.returncode == 0, explain(validated)
+    assert ecosystems == {"github-actions", "uv"}
+
+
+def test_dependabot_keeps_the_template_current() -> None:
+    _check_dependabot(ROOT)
+
+
+def test_dependabot_keeps_the_bake_current(bake: Bake) -> None:
+    _check_dependabot(bake.path)
 
 
 def test_committed_example_is_the_default_bake(tmp_path: Path) -> None:
