@@ -40,7 +40,7 @@ class AuthSession(Base):
 
 class RefreshToken(Base):
     """A refresh token of a session. Each is used once: the refresh that uses
-    it stamps `used_at` and issues the next one."""
+    it sets `used_at` and issues the next one."""
 
     __tablename__ = "refresh_tokens"
 

@@ -7,8 +7,8 @@ token issued for it, with a family of single-use refresh tokens. Each request
 checks that its session stands, so the database is the one record of who is
 signed in, for every worker and across restarts.
 
-A refresh token is used once: the refresh that uses it stamps it and issues
-the next. A stamped token that comes back has been copied, by a thief or
+A refresh token is used once: the refresh that uses it marks it used and issues
+the next. A used token that comes back has been copied, by a thief or
 from a thief: the whole session ends, the newest token included (refresh
 token rotation, OAuth 2.0 Security Best Current Practice).
 """
