@@ -23,7 +23,7 @@ from sqlalchemy import URL, Connection, QueuePool, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth import security
-from app.auth.security import create_access_token
+from app.auth.sessions import start_session
 from app.cli import alembic_config
 from app.database import Base, get_session
 from app.database import engine as app_engine
@@ -142,11 +142,16 @@ async def client(session: AsyncSession) -> AsyncIterator[AsyncClient]:
 # unasync: UserFactory = Callable[..., User]
 UserFactory = Callable[..., Coroutine[Any, Any, User]]
 _numbers = count(1)
+# The access token of each user the factory made, by id (see headers_for).
+_access_tokens: dict[int, str] = {}
 
 
 @pytest.fixture
 def user_factory(session: AsyncSession) -> UserFactory:
-    """Make users: `await user_factory(name="Ada", is_superuser=True)`."""
+    """Make users: `await user_factory(name="Ada", is_superuser=True)`.
+
+    Each is signed in, as a login would: `headers_for(user)` carries the token.
+    """
 
     async def make(
         *, name: str | None = None, email: str | None = None, is_superuser: bool = False
@@ -157,9 +162,12 @@ def user_factory(session: AsyncSession) -> UserFactory:
             email=email or f"user{number}@example.com",
             password=PASSWORD,
         )
-        return await users.create_user(
+        user = await users.create_user(
             session=session, data=data, is_superuser=is_superuser
         )
+        token = await start_session(session=session, user=user)
+        _access_tokens[user.id] = token.access_token
+        return user
 
     return make
 
@@ -175,7 +183,8 @@ async def superuser(user_factory: UserFactory) -> User:
 
 
 def headers_for(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(user.id)}"}
+    """The authorization headers of a user made by `user_factory`."""
+    return {"Authorization": f"Bearer {_access_tokens[user.id]}"}
 
 
 @pytest.fixture

@@ -81,11 +81,16 @@ async def test_the_database_itself_cascades(session: AsyncSession, user: User) -
 
 
 async def test_a_deleted_row_cannot_be_brought_back(client: AsyncClient) -> None:
-    """Nothing but sign-up, log-in and writing posts and comments takes a POST."""
+    """Nothing but sign-up, the account's tokens and password, and writing
+    posts and comments takes a POST."""
     paths = (await client.get("/openapi.json")).json()["paths"]
 
     assert {path for path, methods in paths.items() if "post" in methods} == {
         "/api/v1/auth/token",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
         USERS,
         POSTS,
         POSTS + "/{post_id}/comments",

@@ -17,7 +17,6 @@ from pwdlib import PasswordHash
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth import security
-from app.auth.security import create_access_token
 from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS, SQLITE_CACHE_KIB
 from tests.conftest import PASSWORD, at_once
 
@@ -103,7 +102,10 @@ async def sign_up(client: AsyncClient, email: str) -> dict[str, str]:
     body = {"name": "Writer", "email": email, "password": PASSWORD}
     response = await client.post("/api/v1/users", json=body)
     assert response.status_code == 201
-    return {"Authorization": f"Bearer {create_access_token(response.json()['id'])}"}
+    token = await client.post(
+        "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 async def outcome(client: AsyncClient, method: str, url: str, **options: Any) -> str:
@@ -139,17 +141,16 @@ async def test_a_password_change_hashes_before_it_takes_the_write_lock(
     committed_client: AsyncClient, engine: AsyncEngine, paused_hasher: PausedHasher
 ) -> None:
     headers = await sign_up(committed_client, "ada@example.com")
-    me = (await committed_client.get("/api/v1/users/me", headers=headers)).json()
     paused_hasher.armed = True
-    change = {"password": "a brand new passphrase"}
+    change = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
 
     outcomes = await at_once(
         [
             partial(
                 outcome,
                 committed_client,
-                "PATCH",
-                f"/api/v1/users/{me['id']}",
+                "PUT",
+                "/api/v1/users/me/password",
                 json=change,
                 headers=headers,
             ),
@@ -157,10 +158,10 @@ async def test_a_password_change_hashes_before_it_takes_the_write_lock(
         ]
     )
 
-    assert outcomes == ["PATCH 200", "taken"]
+    assert outcomes == ["PUT 204", "taken"]
     login = await committed_client.post(
         "/api/v1/auth/token",
-        data={"username": "ada@example.com", "password": change["password"]},
+        data={"username": "ada@example.com", "password": change["new_password"]},
     )
     assert login.status_code == 200
 
@@ -202,14 +203,16 @@ async def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
     url = f"/api/v1/users/{me['id']}"
     paused_hasher.armed = True
 
+    change = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+
     outcomes = await at_once(
         [
             partial(
                 outcome,
                 committed_client,
-                "PATCH",
-                url,
-                json={"password": "a brand new passphrase"},
+                "PUT",
+                "/api/v1/users/me/password",
+                json=change,
                 headers=headers,
             ),
             partial(
@@ -218,4 +221,4 @@ async def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
         ]
     )
 
-    assert outcomes == ["PATCH 404", "DELETE 204"]
+    assert outcomes == ["PUT 404", "DELETE 204"]

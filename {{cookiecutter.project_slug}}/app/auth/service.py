@@ -23,6 +23,9 @@ async def authenticate(
         select(User).where(User.email == normalise_email(email))
     )
     hashed = user.password_hash if user else None
+    # End the read before the slow check: no lock nor pooled connection is
+    # held meanwhile.
+    await session.commit()
     # only: async
     # Argon2 is CPU-bound on purpose: keep it off the event loop.
     # end: async
