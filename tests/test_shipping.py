@@ -13,6 +13,7 @@ default bake.
 
 from __future__ import annotations
 
+import ast
 import functools
 import itertools
 import json
@@ -797,15 +798,43 @@ def test_bake_workflow_passes_actionlint() -> None:
     assert result.returncode == 0, explain(result)
 
 
-def test_bake_workflow_bakes_every_combination_and_every_python() -> None:
+def bake_jobs() -> list[dict[str, str]]:
+    """The jobs of the Bake workflow's matrix, each as its `matrix` values."""
     matrix = yaml.safe_load(BAKE_WORKFLOW.read_text())["jobs"]["bake"]["strategy"][
         "matrix"
     ]
     axes = ("python", "access", "database", "delete", "resolution")
-    jobs = [
+    return [
         dict(zip(axes, values, strict=True))
         for values in itertools.product(*(matrix[axis] for axis in axes))
     ] + matrix["include"]
+
+
+def runs_in(condition: str, job: dict[str, str]) -> bool:
+    """Whether a step's `if:` holds for a job. It may use `matrix.x`, string
+    literals, `==`, `&&`, `||` and parentheses: what the workflow needs."""
+    python = re.sub(r"matrix\.(\w+)", r"matrix_\1", condition)
+    python = python.replace("&&", " and ").replace("||", " or ")
+
+    def value(node: ast.expr) -> object:
+        match node:
+            case ast.BoolOp(op=ast.And(), values=values):
+                return all(value(v) for v in values)
+            case ast.BoolOp(op=ast.Or(), values=values):
+                return any(value(v) for v in values)
+            case ast.Compare(left=left, ops=[ast.Eq()], comparators=[right]):
+                return value(left) == value(right)
+            case ast.Name(id=name) if name.startswith("matrix_"):
+                return job[name.removeprefix("matrix_")]
+            case ast.Constant(value=constant):
+                return constant
+        raise AssertionError(ast.dump(node))
+
+    return bool(value(ast.parse(python.strip(), mode="eval").body))
+
+
+def test_bake_workflow_bakes_every_combination_and_every_python() -> None:
+    jobs = bake_jobs()
     latest = [j for j in jobs if j["resolution"] == "highest"]
     lowest = [j for j in jobs if j["resolution"] == "lowest-direct"]
     on_oldest_python = {
@@ -823,6 +852,16 @@ def test_bake_workflow_bakes_every_combination_and_every_python() -> None:
     assert {j["python"] for j in latest} == set(PYTHONS)
     assert len(on_newest_python) == 4, "the newest Python meets every driver"
     assert {j["access"] for j in lowest} == {"sync", "async"}
+
+
+def test_bake_workflow_fuzzes_with_100_examples_once_per_database() -> None:
+    steps = yaml.safe_load(BAKE_WORKFLOW.read_text())["jobs"]["bake"]["steps"]
+    fuzz = [step for step in steps if "tests/test_fuzz.py" in step.get("run", "")]
+
+    assert len(fuzz) == 1, "one step runs the fuzz test with a larger budget"
+    assert int(fuzz[0]["env"]["FUZZ_EXAMPLES"]) >= 100
+    fuzzed = [job for job in bake_jobs() if runs_in(fuzz[0]["if"], job)]
+    assert sorted(job["database"] for job in fuzzed) == ["postgresql", "sqlite"]
 
 
 def test_committed_example_is_the_default_bake(tmp_path: Path) -> None:
