@@ -149,7 +149,7 @@ OUT_OF_REACH = frozenset(
 def _out_of_reach(error: DBAPIError) -> bool:
     code = getattr(error.orig, "sqlite_errorcode", None)
     # The low byte is the primary code (SQLITE_IOERR_READ is an SQLITE_IOERR).
-    return code is not None and code & 0xFF in OUT_OF_REACH
+    return code is not None and (code & 0xFF) in OUT_OF_REACH
 
 
 # end: sqlite

@@ -1,7 +1,8 @@
 # unasync: generated from test_sqlite_only.py by scripts/unasync.py. Do not edit:
 # unasync: edit test_sqlite_only.py, then run `python scripts/unasync.py`.
 """SQLite specifics: every pooled connection is tuned as app/driver.py says,
-and a password is never hashed or checked while the write lock is held."""
+a password is never hashed or checked while the write lock is held, and only
+a database that is busy or cannot be read is a 503."""
 
 from __future__ import annotations
 
