@@ -814,7 +814,6 @@ def test_bake_workflow_covers_every_combination_and_python_once() -> None:
     on_newest_python = {
         (j["access"], j["database"]) for j in latest if j["python"] == PYTHONS[-1]
     }
-    fuzzed = [j["database"] for j in bakes if j.get("fuzz")]
 
     # The template job bakes every combination on the oldest Python with the
     # highest versions; no bake job repeats that, nor another bake job.
@@ -826,7 +825,6 @@ def test_bake_workflow_covers_every_combination_and_python_once() -> None:
     assert {j["python"] for j in latest} | {default_python} == set(PYTHONS)
     assert len(on_newest_python) == 4, "the newest Python meets every driver"
     assert {j["access"] for j in lowest} == {"sync", "async"}
-    assert sorted(fuzzed) == ["postgresql", "sqlite"]
 
 
 def _action_pins(workflow: Path) -> list[tuple[str, str]]:
@@ -883,6 +881,20 @@ def test_dependabot_keeps_the_template_current() -> None:
 
 def test_dependabot_keeps_the_bake_current(bake: Bake) -> None:
     _check_dependabot(bake.path)
+
+
+def test_bake_workflow_fuzzes_with_100_examples_once_per_database() -> None:
+    bake = yaml.safe_load(BAKE_WORKFLOW.read_text())["jobs"]["bake"]
+    fuzz = [s for s in bake["steps"] if "tests/test_fuzz.py" in s.get("run", "")]
+    jobs = bake["strategy"]["matrix"]["include"]
+
+    assert len(fuzz) == 1, "one step runs the fuzz test with a larger budget"
+    assert int(fuzz[0]["env"]["FUZZ_EXAMPLES"]) >= 100
+    assert fuzz[0]["if"] == "matrix.fuzz"
+    assert sorted(j["database"] for j in jobs if j.get("fuzz")) == [
+        "postgresql",
+        "sqlite",
+    ]
 
 
 def test_committed_example_is_the_default_bake(tmp_path: Path) -> None:

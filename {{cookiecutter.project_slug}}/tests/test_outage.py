@@ -3,8 +3,8 @@
 The test stops a PostgreSQL server, so it starts one of its own (even when
 TEST_DATABASE_URL names a server it must not stop): it needs the PostgreSQL
 server binaries. Without them it is skipped when TEST_DATABASE_URL is given,
-and the suite fails with a clear error when it is not. The app is pointed at that server through `app.database`'s engine and
-sessions.
+and the suite fails with a clear error when it is not. The app is pointed at
+that server through `app.database`'s engine and sessions.
 """
 
 from __future__ import annotations

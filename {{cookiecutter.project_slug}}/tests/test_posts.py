@@ -110,7 +110,7 @@ async def test_a_body_is_stripped_and_refused_when_blank_on_edit_too(
 
 
 async def test_tags_come_back_by_name_from_every_route(
-    client: AsyncClient, post_factory: PostFactory, auth_headers: dict[str, str]
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await client.post(
         POSTS,
@@ -126,6 +126,11 @@ async def test_tags_come_back_by_name_from_every_route(
     assert edited.json()["tags"] == ["beta", "omega"]
     assert (await client.get(url)).json()["tags"] == ["beta", "omega"]
     assert (await client.get(POSTS)).json()["items"][0]["tags"] == ["beta", "omega"]
+    # only: soft
+    await client.delete(url, headers=auth_headers)
+    restored = await client.post(f"{url}/restore", headers=auth_headers)
+    assert restored.json()["tags"] == ["beta", "omega"]
+    # end: soft
 
 
 async def test_an_edit_of_the_tags_alone_moves_updated_at(

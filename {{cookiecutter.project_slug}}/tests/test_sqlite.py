@@ -1,5 +1,6 @@
 """SQLite specifics: every pooled connection is tuned as app/driver.py says,
-and a password is never hashed or checked while the write lock is held."""
+a password is never hashed or checked while the write lock is held, and only
+a database that is busy or cannot be read is a 503."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from pwdlib import PasswordHash
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.auth import security
+from app.config import Settings, settings
+from app.database import create_engine_from, get_session
 from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS, SQLITE_CACHE_KIB
+from app.main import app
 from tests.conftest import PASSWORD, at_once
 
 
@@ -222,3 +228,41 @@ async def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
     )
 
     assert outcomes == ["PUT 404", "DELETE 204"]
+
+
+async def test_sql_the_database_refuses_is_a_500_not_an_outage(
+    client: AsyncClient, session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SQLite says "no such table" with the same OperationalError as "database
+    # is locked", yet only the second means the database cannot serve now.
+    await session.execute(text("DROP TABLE post_tags"))
+
+    response = await client.get("/api/v1/tags")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert "no such table: post_tags" in caplog.text
+    assert logged.levelname == "ERROR"
+
+
+async def test_a_database_file_that_cannot_be_opened_is_a_503(
+    client: AsyncClient, tmp_path: Path
+) -> None:
+    missing = make_url(settings.database_url).set(
+        database=str(tmp_path / "gone" / "app.db")
+    )
+    unreachable = create_engine_from(Settings(database_url=missing.render_as_string()))
+
+    async def session_on_it() -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_on_it
+    try:
+        response = await client.get("/api/v1/users")
+    finally:
+        await unreachable.dispose()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]

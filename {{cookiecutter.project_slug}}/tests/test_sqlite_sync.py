@@ -1,7 +1,8 @@
 # unasync: generated from test_sqlite.py by scripts/unasync.py. Do not edit:
 # unasync: edit test_sqlite.py, then run `python scripts/unasync.py`.
 """SQLite specifics: every pooled connection is tuned as app/driver.py says,
-and a password is never hashed or checked while the write lock is held."""
+a password is never hashed or checked while the write lock is held, and only
+a database that is busy or cannot be read is a 503."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from app.auth import security
+from app.config import Settings, settings
+from app.database import create_engine_from, get_session
 from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS, SQLITE_CACHE_KIB
+from app.main import app
 from tests.conftest import PASSWORD, at_once
 
 
@@ -219,3 +224,41 @@ def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
     )
 
     assert outcomes == ["PUT 404", "DELETE 204"]
+
+
+def test_sql_the_database_refuses_is_a_500_not_an_outage(
+    client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SQLite says "no such table" with the same OperationalError as "database
+    # is locked", yet only the second means the database cannot serve now.
+    session.execute(text("DROP TABLE post_tags"))
+
+    response = client.get("/api/v1/tags")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert "no such table: post_tags" in caplog.text
+    assert logged.levelname == "ERROR"
+
+
+def test_a_database_file_that_cannot_be_opened_is_a_503(
+    client: TestClient, tmp_path: Path
+) -> None:
+    missing = make_url(settings.database_url).set(
+        database=str(tmp_path / "gone" / "app.db")
+    )
+    unreachable = create_engine_from(Settings(database_url=missing.render_as_string()))
+
+    def session_on_it() -> Iterator[Session]:
+        with Session(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_on_it
+    try:
+        response = client.get("/api/v1/users")
+    finally:
+        unreachable.dispose()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
