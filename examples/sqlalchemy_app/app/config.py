@@ -33,7 +33,19 @@ class Settings(BaseSettings):
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     # validate_default: a missing SECRET_KEY must be checked too.
     secret_key: str = Field(default="", validate_default=True)
-    access_token_expire_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    # A short-lived access token; a refresh token gets the next one.
+    access_token_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    password_reset_minutes: int = Field(default=30, ge=1, le=60 * 24)
+    # Mail, for password resets. With no SMTP_HOST in development the message
+    # is logged instead of sent.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "noreply@example.com"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
     # A larger request body is refused with 413 before it is read in full.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)

@@ -86,18 +86,6 @@ engine = create_engine_from(settings)
 write_engine = engine.execution_options(**driver.WRITE_INTENT)
 # Requests with these methods only read.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def reads_only(request: Request) -> None:
-    """Mark a request whose route only reads, whatever its method: its session
-    takes no write lock (see get_session)."""
-    request.state.reads_only = True
-
-
-# `dependencies=[ReadsOnly]` on a route that only reads but is not a GET, such
-# as a login. FastAPI resolves a route's `dependencies` before its parameters,
-# so the mark is set before the session is made.
-ReadsOnly = Depends(reads_only)
 # expire_on_commit=False: objects stay readable after commit, for the response,
 # without a query to reload each one.
 SessionLocal = sessionmaker(engine, expire_on_commit=False, autoflush=False)
@@ -111,12 +99,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
     A request that may write takes the write lock at its first statement, so
     that what it reads cannot change before it writes: writers queue for
-    their turn instead of failing. One that only reads (a GET, or a route
-    marked ReadsOnly) never takes it.
+    their turn instead of failing. One that only reads (a GET) never takes it.
     """
-    writes = request.method not in READ_ONLY_METHODS and not getattr(
-        request.state, "reads_only", False
-    )
+    writes = request.method not in READ_ONLY_METHODS
     bind = write_engine if writes else engine
     with SessionLocal(bind=bind) as session:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, status
@@ -18,7 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.routing import Match
 
@@ -100,17 +101,34 @@ async def app_error_handler(_request: Request, error: Exception) -> JSONResponse
 
 async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:
     """A lost or overloaded database is a 503 the client can retry, not a 500."""
-    if isinstance(error, DBAPIError) and not (
-        error.connection_invalidated
-        or isinstance(error, OperationalError | InterfaceError)
-        or isinstance(error.orig, OSError)
-    ):
+    if isinstance(error, DBAPIError) and not _out_of_reach(error):
         raise error
     return JSONResponse(
         {"detail": "Database unavailable, try again later"},
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": "5"},
     )
+
+
+# SQLite's result codes for a database busy, out of memory or disk, or whose
+# file cannot be read. It reports the app's own mistakes ("no such table", a
+# syntax error) as an OperationalError too: those are a bug, a 500.
+OUT_OF_REACH = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+    }
+)
+
+
+def _out_of_reach(error: DBAPIError) -> bool:
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    # The low byte is the primary code (SQLITE_IOERR_READ is an SQLITE_IOERR).
+    return code is not None and (code & 0xFF) in OUT_OF_REACH
 
 
 class AsciiJSONResponse(JSONResponse):

@@ -22,7 +22,7 @@ from sqlalchemy import URL, Connection, Engine, QueuePool, event
 from sqlalchemy.orm import Session
 
 from app.auth import security
-from app.auth.security import create_access_token
+from app.auth.sessions import start_session
 from app.cli import alembic_config
 from app.database import Base, get_session
 from app.database import engine as app_engine
@@ -113,11 +113,16 @@ def client(session: Session) -> Iterator[TestClient]:
 
 UserFactory = Callable[..., User]
 _numbers = count(1)
+# The access token of each user the factory made, by id (see headers_for).
+_access_tokens: dict[int, str] = {}
 
 
 @pytest.fixture
 def user_factory(session: Session) -> UserFactory:
-    """Make users: `user_factory(name="Ada", is_superuser=True)`."""
+    """Make users: `user_factory(name="Ada", is_superuser=True)`.
+
+    Each is signed in, as a login would: `headers_for(user)` carries the token.
+    """
 
     def make(
         *, name: str | None = None, email: str | None = None, is_superuser: bool = False
@@ -128,7 +133,10 @@ def user_factory(session: Session) -> UserFactory:
             email=email or f"user{number}@example.com",
             password=PASSWORD,
         )
-        return users.create_user(session=session, data=data, is_superuser=is_superuser)
+        user = users.create_user(session=session, data=data, is_superuser=is_superuser)
+        token = start_session(session=session, user=user)
+        _access_tokens[user.id] = token.access_token
+        return user
 
     return make
 
@@ -144,7 +152,8 @@ def superuser(user_factory: UserFactory) -> User:
 
 
 def headers_for(user: User) -> dict[str, str]:
-    return {"Authorization": f"Bearer {create_access_token(user.id)}"}
+    """The authorization headers of a user made by `user_factory`."""
+    return {"Authorization": f"Bearer {_access_tokens[user.id]}"}
 
 
 @pytest.fixture

@@ -82,3 +82,20 @@ def test_the_api_keeps_its_contract_on_any_input(
     response = client.request(**request)
 
     case.validate_response(response, excluded_checks=NOT_CHECKED)
+
+
+def test_the_fuzzing_covers_the_account_routes() -> None:
+    fuzzed = {
+        f"{method.upper()} {path}"
+        for path, operations in schema.items()
+        for method in operations
+    }
+
+    assert fuzzed >= {
+        "POST /api/v1/auth/token",
+        "POST /api/v1/auth/refresh",
+        "POST /api/v1/auth/logout",
+        "POST /api/v1/auth/password-reset",
+        "POST /api/v1/auth/password-reset/confirm",
+        "PUT /api/v1/users/me/password",
+    }

@@ -171,12 +171,17 @@ def test_an_explicit_null_for_a_field_that_cannot_be_null_is_422(
     ("method", "url", "payload", "secret"),
     [
         ("POST", USERS, {**SIGN_UP, "password": "short-1"}, "short-1"),
-        ("PATCH", "user", {"password": "short-2"}, "short-2"),
+        (
+            "PUT",
+            f"{USERS}/me/password",
+            {"current_password": PASSWORD, "new_password": "short-2"},
+            "short-2",
+        ),
         ("POST", USERS, {**SIGN_UP, "name": 7, "password": "x" * 129}, "x" * 129),
         ("POST", USERS, [{**SIGN_UP, "password": "in-a-list"}], "in-a-list"),
         ("POST", USERS, {**SIGN_UP, "pasword": "misspelt-1"}, "misspelt-1"),
     ],
-    ids=["too-short", "update-too-short", "too-long", "not-an-object", "misspelt"],
+    ids=["too-short", "change-too-short", "too-long", "not-an-object", "misspelt"],
 )
 def test_a_422_does_not_echo_a_password(
     client: TestClient,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,8 +19,10 @@ from sqlalchemy import URL, Connection, create_engine, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
+from app.auth.models import AuthSession, PasswordResetToken, RefreshToken
 from app.cli import alembic_config
 from app.comments.models import Comment
+from app.database import utc_now
 from app.models import Base
 from app.posts.models import Post
 from app.tags.models import Tag
@@ -116,6 +119,21 @@ def write_rows(connection: Connection) -> None:
     post = Post(title="First", body="Hello.", author=author, tags=[Tag(name="news")])
     with Session(bind=connection) as session:
         session.add(Comment(body="Welcome.", post=post, author=author))
+        session.flush()
+        signed_in = AuthSession(id="a" * 32, user_id=author.id)
+        session.add(signed_in)
+        session.flush()
+        expires_at = utc_now() + timedelta(days=1)
+        session.add_all(
+            [
+                RefreshToken(
+                    session_id=signed_in.id, digest="0" * 64, expires_at=expires_at
+                ),
+                PasswordResetToken(
+                    user_id=author.id, digest="1" * 64, expires_at=expires_at
+                ),
+            ]
+        )
         session.flush()
 
 

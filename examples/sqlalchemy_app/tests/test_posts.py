@@ -109,7 +109,7 @@ def test_a_body_is_stripped_and_refused_when_blank_on_edit_too(
 
 
 def test_tags_come_back_by_name_from_every_route(
-    client: TestClient, post_factory: PostFactory, auth_headers: dict[str, str]
+    client: TestClient, auth_headers: dict[str, str]
 ) -> None:
     created = client.post(
         POSTS,
@@ -123,6 +123,9 @@ def test_tags_come_back_by_name_from_every_route(
     assert edited.json()["tags"] == ["beta", "omega"]
     assert (client.get(url)).json()["tags"] == ["beta", "omega"]
     assert (client.get(POSTS)).json()["items"][0]["tags"] == ["beta", "omega"]
+    client.delete(url, headers=auth_headers)
+    restored = client.post(f"{url}/restore", headers=auth_headers)
+    assert restored.json()["tags"] == ["beta", "omega"]
 
 
 def test_an_edit_of_the_tags_alone_moves_updated_at(

@@ -19,7 +19,7 @@ from app.config import settings
 from app.database import utc_now
 from app.main import create_app
 from app.users.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, headers_for
 
 ME = "/api/v1/users/me"
 TOKEN = "/api/v1/auth/token"
@@ -38,7 +38,14 @@ def token(
 
 
 def valid_claims(user: User) -> dict[str, Any]:
-    return {"sub": str(user.id), "exp": utc_now() + timedelta(minutes=5)}
+    """Claims for the user's sign-in session, good for five minutes."""
+    issued = headers_for(user)["Authorization"].removeprefix("Bearer ")
+    session_id = jwt.decode(issued, options={"verify_signature": False})["sid"]
+    return {
+        "sub": str(user.id),
+        "sid": session_id,
+        "exp": utc_now() + timedelta(minutes=5),
+    }
 
 
 def unsigned(claims: dict[str, Any]) -> str:
@@ -98,6 +105,19 @@ def test_a_valid_token_works(client: TestClient, user: User) -> None:
         pytest.param(
             lambda user: token(valid_claims(user) | {"sub": "admin"}), id="bad-subject"
         ),
+        pytest.param(
+            lambda user: token(
+                {k: v for k, v in valid_claims(user).items() if k != "sid"}
+            ),
+            id="no-session",
+        ),
+        pytest.param(
+            lambda user: token(valid_claims(user) | {"sid": "f" * 32}),
+            id="unknown-session",
+        ),
+        pytest.param(
+            lambda user: token(valid_claims(user) | {"sid": 7}), id="bad-session"
+        ),
         pytest.param(lambda user: "not.a.jwt", id="garbage"),
     ],
 )
@@ -112,13 +132,13 @@ def test_a_bad_token_is_401(
 
 def test_issued_tokens_expire() -> None:
     claims = jwt.decode(
-        security.create_access_token(7),
+        security.create_access_token(7, "a-session"),
         settings.jwt_secret,
         algorithms=[settings.jwt_algorithm],
     )
 
     lifetime = claims["exp"] - claims["iat"]
-    assert lifetime == settings.access_token_expire_minutes * 60
+    assert lifetime == settings.access_token_minutes * 60
 
 
 class CountingHasher(Argon2Hasher):

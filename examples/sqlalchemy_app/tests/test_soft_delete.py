@@ -200,7 +200,14 @@ def test_restoring_a_user_leaves_out_comments_on_posts_deleted_since(
     # Bob is back, but the post his comment sat on is not: it stays hidden.
     assert restored.status_code == 200
     assert (client.get("/api/v1/stats")).json()["comments"] == 0
-    delete = client.delete(f"/api/v1/comments/{comment}", headers=headers_for(bob))
+    # His sessions ended with the delete: he signs in again.
+    login = client.post(
+        "/api/v1/auth/token", data={"username": bob.email, "password": PASSWORD}
+    )
+    delete = client.delete(
+        f"/api/v1/comments/{comment}",
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+    )
     assert delete.status_code == 404
 
 

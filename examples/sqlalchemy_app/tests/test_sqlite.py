@@ -1,5 +1,6 @@
 """SQLite specifics: every pooled connection is tuned as app/driver.py says,
-and a password is never hashed or checked while the write lock is held."""
+a password is never hashed or checked while the write lock is held, and only
+a database that is busy or cannot be read is a 503."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.orm import Session
 
 from app.auth import security
-from app.auth.security import create_access_token
+from app.config import Settings, settings
+from app.database import create_engine_from, get_session
 from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS, SQLITE_CACHE_KIB
+from app.main import app
 from tests.conftest import PASSWORD, at_once
 
 
@@ -100,7 +104,10 @@ def sign_up(client: TestClient, email: str) -> dict[str, str]:
     body = {"name": "Writer", "email": email, "password": PASSWORD}
     response = client.post("/api/v1/users", json=body)
     assert response.status_code == 201
-    return {"Authorization": f"Bearer {create_access_token(response.json()['id'])}"}
+    token = client.post(
+        "/api/v1/auth/token", data={"username": email, "password": PASSWORD}
+    )
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}
 
 
 def outcome(client: TestClient, method: str, url: str, **options: Any) -> str:
@@ -136,17 +143,16 @@ def test_a_password_change_hashes_before_it_takes_the_write_lock(
     committed_client: TestClient, engine: Engine, paused_hasher: PausedHasher
 ) -> None:
     headers = sign_up(committed_client, "ada@example.com")
-    me = (committed_client.get("/api/v1/users/me", headers=headers)).json()
     paused_hasher.armed = True
-    change = {"password": "a brand new passphrase"}
+    change = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
 
     outcomes = at_once(
         [
             partial(
                 outcome,
                 committed_client,
-                "PATCH",
-                f"/api/v1/users/{me['id']}",
+                "PUT",
+                "/api/v1/users/me/password",
                 json=change,
                 headers=headers,
             ),
@@ -154,10 +160,10 @@ def test_a_password_change_hashes_before_it_takes_the_write_lock(
         ]
     )
 
-    assert outcomes == ["PATCH 200", "taken"]
+    assert outcomes == ["PUT 204", "taken"]
     login = committed_client.post(
         "/api/v1/auth/token",
-        data={"username": "ada@example.com", "password": change["password"]},
+        data={"username": "ada@example.com", "password": change["new_password"]},
     )
     assert login.status_code == 200
 
@@ -197,14 +203,16 @@ def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
     url = f"/api/v1/users/{me['id']}"
     paused_hasher.armed = True
 
+    change = {"current_password": PASSWORD, "new_password": "a brand new passphrase"}
+
     outcomes = at_once(
         [
             partial(
                 outcome,
                 committed_client,
-                "PATCH",
-                url,
-                json={"password": "a brand new passphrase"},
+                "PUT",
+                "/api/v1/users/me/password",
+                json=change,
                 headers=headers,
             ),
             partial(
@@ -213,4 +221,42 @@ def test_a_password_change_for_a_user_deleted_while_it_hashes_is_a_404(
         ]
     )
 
-    assert outcomes == ["PATCH 404", "DELETE 204"]
+    assert outcomes == ["PUT 404", "DELETE 204"]
+
+
+def test_sql_the_database_refuses_is_a_500_not_an_outage(
+    client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SQLite says "no such table" with the same OperationalError as "database
+    # is locked", yet only the second means the database cannot serve now.
+    session.execute(text("DROP TABLE post_tags"))
+
+    response = client.get("/api/v1/tags")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    [logged] = [record for record in caplog.records if record.exc_info]
+    assert "no such table: post_tags" in caplog.text
+    assert logged.levelname == "ERROR"
+
+
+def test_a_database_file_that_cannot_be_opened_is_a_503(
+    client: TestClient, tmp_path: Path
+) -> None:
+    missing = make_url(settings.database_url).set(
+        database=str(tmp_path / "gone" / "app.db")
+    )
+    unreachable = create_engine_from(Settings(database_url=missing.render_as_string()))
+
+    def session_on_it() -> Iterator[Session]:
+        with Session(unreachable) as session:
+            yield session
+
+    app.dependency_overrides[get_session] = session_on_it
+    try:
+        response = client.get("/api/v1/users")
+    finally:
+        unreachable.dispose()
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]

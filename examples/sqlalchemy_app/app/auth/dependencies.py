@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
+from app.auth import sessions
 from app.auth.exceptions import NotAuthenticatedError, NotSuperuserError
 from app.auth.security import read_access_token
 from app.database import SessionDep
@@ -15,17 +16,36 @@ from app.users.models import User
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_current_user(
+class Caller(NamedTuple):
+    """The signed-in user and the sign-in session their token belongs to."""
+
+    user: User
+    session_id: str
+
+
+def get_signed_in(
     session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> User:
+) -> Caller:
     if token is None:
         raise NotAuthenticatedError
-    user_id = read_access_token(token)
-    # A deleted user is invisible here, so their tokens stop working at once.
-    user = session.get(User, user_id) if user_id is not None else None
-    if user is None:
+    claims = read_access_token(token)
+    # A deleted user, or an ended session (logout, a new password), is not
+    # found: their tokens stop working at once.
+    user = (
+        None
+        if claims is None
+        else sessions.signed_in_user(session=session, claims=claims)
+    )
+    if claims is None or user is None:
         raise NotAuthenticatedError("Invalid or expired token")
-    return user
+    return Caller(user, claims.session_id)
+
+
+SignedIn = Annotated[Caller, Depends(get_signed_in)]
+
+
+def get_current_user(signed_in: SignedIn) -> User:
+    return signed_in.user
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

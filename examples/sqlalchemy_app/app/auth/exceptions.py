@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import HTTPException, status
 
-from app.errors import ForbiddenError
+from app.errors import AppError, ForbiddenError
 
 
 class NotAuthenticatedError(HTTPException):
@@ -20,3 +20,7 @@ class NotAuthenticatedError(HTTPException):
 
 class NotSuperuserError(ForbiddenError):
     detail = "Only a superuser may do this"
+
+
+class InvalidResetTokenError(AppError):
+    detail = "Invalid, used or expired password reset token"

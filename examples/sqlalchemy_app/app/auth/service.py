@@ -17,5 +17,8 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     """
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     hashed = user.password_hash if user else None
+    # End the read before the slow check: no lock nor pooled connection is
+    # held meanwhile.
+    session.commit()
     valid = verify_password(password, hashed)
     return user if valid else None

@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from app.auth.dependencies import CurrentUser
 from app.database import SessionDep
-from app.errors import MALFORMED_BODY
+from app.errors import MALFORMED_BODY, error_response
 from app.pagination import DEFAULT_LIMIT, Limit, Offset
 from app.schemas import Responses, SearchQuery
 from app.users import service
@@ -16,7 +16,13 @@ from app.users.dependencies import (
     UserOr404,
 )
 from app.users.models import User
-from app.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
+from app.users.schemas import (
+    PasswordChange,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -58,6 +64,26 @@ def list_users(
 def read_me(current: CurrentUser) -> User:
     """The caller's own profile."""
     return current
+
+
+@router.put(
+    "/me/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED
+    | NOT_FOUND
+    | MALFORMED_BODY
+    | {
+        status.HTTP_400_BAD_REQUEST: error_response(
+            "Wrong current password, or the body cannot be decoded"
+        )
+    },
+)
+def change_password(
+    session: SessionDep, current: CurrentUser, data: PasswordChange
+) -> None:
+    """Change your password. Every token issued before stops working, this
+    one too: sign in again with the new password."""
+    service.change_password(session=session, user=current, data=data)
 
 
 @router.get("/{user_id:int}", response_model=UserRead, responses=NOT_FOUND)

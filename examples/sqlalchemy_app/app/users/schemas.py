@@ -39,9 +39,16 @@ class UserCreate(Schema):
 
 
 class UserUpdate(PartialUpdate):
+    """A password is changed with PasswordChange, never here: a `password`
+    field is a 422."""
+
     name: Name | SkipJsonSchema[None] = None
     email: Email | SkipJsonSchema[None] = None
-    password: Password | SkipJsonSchema[None] = None
+
+
+class PasswordChange(Schema):
+    current_password: Annotated[str, StringConstraints(max_length=128)]
+    new_password: Password
 
 
 class UserRead(Schema):

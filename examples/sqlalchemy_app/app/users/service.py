@@ -10,14 +10,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth.security import hash_password
+from app.auth.security import hash_password, verify_password
+from app.auth.sessions import end_all_sessions
 from app.deletion import INCLUDE_DELETED, restore_statements
 from app.posts.models import Post
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
-from app.users.exceptions import EmailTakenError, UserNotFoundError
+from app.users.exceptions import (
+    EmailTakenError,
+    UserNotFoundError,
+    WrongPasswordError,
+)
 from app.users.models import User
-from app.users.schemas import UserCreate, UserPage, UserUpdate
+from app.users.schemas import PasswordChange, UserCreate, UserPage, UserUpdate
 
 
 def _commit_or_conflict(session: Session) -> None:
@@ -89,28 +94,9 @@ def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> U
     )
 
 
-def _hash_between_transactions(session: Session, user: User, password: str) -> str:
-    """Hash `password` with no transaction open, then read `user` again.
-
-    The request's transaction has already read the caller and the user: it
-    ends before the hashing, so that no lock (nor pooled connection) is held
-    meanwhile. The user, read again in the transaction that writes, may have
-    been deleted since: UserNotFoundError.
-    """
-    session.commit()
-    hashed = hash_password(password)
-    if session.get(User, user.id, populate_existing=True) is None:
-        raise UserNotFoundError
-    return hashed
-
-
 def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
     """Apply a partial update. Raises EmailTakenError on a clashing email."""
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
-    if "password" in changes:
-        changes["password_hash"] = _hash_between_transactions(
-            session, user, changes.pop("password")
-        )
     if "email" in changes and _email_in_use(
         session, changes["email"], other_than=user.id
     ):
@@ -119,6 +105,34 @@ def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
         setattr(user, field, value)
     _commit_or_conflict(session)
     return user
+
+
+def change_password(*, session: Session, user: User, data: PasswordChange) -> None:
+    """Set a new password, given the current one (else WrongPasswordError).
+
+    Every session of the user ends, the caller's too: each token issued
+    before the change stops working.
+
+    The request's transaction has already read the user: it ends before the
+    password is checked and hashed, so that no lock (nor pooled connection)
+    is held meanwhile. The user is then read again, locked, in the
+    transaction that writes: deleted since is UserNotFoundError, and a
+    password changed since is WrongPasswordError.
+    """
+    known_hash = user.password_hash
+    session.commit()
+    valid = verify_password(data.current_password, known_hash)
+    if not valid:
+        raise WrongPasswordError
+    hashed = hash_password(data.new_password)
+    fresh = get_user(session=session, user_id=user.id, lock=True)
+    if fresh is None:
+        raise UserNotFoundError
+    if fresh.password_hash != known_hash:
+        raise WrongPasswordError
+    fresh.password_hash = hashed
+    end_all_sessions(session=session, user_id=fresh.id)
+    session.commit()
 
 
 def get_user_including_deleted(*, session: Session, user_id: int) -> User | None:
@@ -164,4 +178,6 @@ def delete_user(*, session: Session, user: User) -> None:
     own_posts = select(Post.id).where(Post.author_id == user.id)
     session.execute(own_posts.with_for_update(key_share=True))
     session.delete(user)
+    # Their tokens stop working, and a restore does not bring them back.
+    end_all_sessions(session=session, user_id=user.id)
     session.commit()
