@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import ConflictError, ForbiddenError, NotFoundError
+from app.errors import AppError, ConflictError, ForbiddenError, NotFoundError
 
 
 class UserNotFoundError(NotFoundError):
@@ -15,3 +15,11 @@ class EmailTakenError(ConflictError):
 
 class NotYourAccountError(ForbiddenError):
     detail = "Only the user themself or a superuser may do this"
+
+
+class CurrentPasswordRequiredError(AppError):
+    detail = "current_password is required to change your email"
+
+
+class WrongPasswordError(AppError):
+    detail = "Wrong current password"

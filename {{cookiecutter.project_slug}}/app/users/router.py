@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import CurrentUser, OptionalUser
 from app.database import SessionDep
-from app.errors import MALFORMED_BODY
+from app.errors import MALFORMED_BODY, error_response
 from app.pagination import DEFAULT_LIMIT, Limit, Offset
 from app.schemas import Responses, SearchQuery
 from app.users import service
@@ -16,7 +16,14 @@ from app.users.dependencies import (
     UserOr404,
 )
 from app.users.models import User
-from app.users.schemas import UserCreate, UserPage, UserRead, UserUpdate
+from app.users.schemas import (
+    UserCreate,
+    UserPage,
+    UserPublic,
+    UserPublicPage,
+    UserRead,
+    UserUpdate,
+)
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -30,6 +37,21 @@ NOT_FOUND: Responses = {status.HTTP_404_NOT_FOUND: {"description": "No such user
 CONFLICT: Responses = {
     status.HTTP_409_CONFLICT: {"description": "Email already registered"}
 }
+# Merged after MALFORMED_BODY, whose 400 it extends.
+BAD_CURRENT_PASSWORD: Responses = {
+    status.HTTP_400_BAD_REQUEST: error_response(
+        "Changing your own email without your current_password, or with a wrong"
+        " one; or a body that cannot be decoded"
+    )
+}
+
+
+def shown_to(viewer: User | None, user: User) -> UserRead | UserPublic:
+    """The user as the viewer may see them: with their email for the user
+    themself and for superusers, as id and name for anyone else."""
+    if viewer is not None and (viewer.id == user.id or viewer.is_superuser):
+        return UserRead.model_validate(user)
+    return UserPublic.model_validate(user)
 
 
 @router.post(
@@ -43,15 +65,25 @@ async def create_user(session: SessionDep, data: UserCreate) -> User:
     return await service.create_user(session=session, data=data)
 
 
-@router.get("")
+@router.get("", responses=UNAUTHORIZED)
 async def list_users(
     session: SessionDep,
+    viewer: OptionalUser,
     q: SearchQuery = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> UserPage:
-    """Users, oldest first; `q` searches name and email."""
-    return await service.list_users(session=session, q=q, limit=limit, offset=offset)
+) -> UserPublicPage | UserPage:
+    """Users, oldest first, as id and name; `q` searches names.
+
+    A superuser sees emails too, and their `q` searches emails as well.
+    """
+    return await service.list_users(
+        session=session,
+        q=q,
+        limit=limit,
+        offset=offset,
+        for_superuser=viewer is not None and viewer.is_superuser,
+    )
 
 
 @router.get("/me", response_model=UserRead, responses=UNAUTHORIZED)
@@ -60,19 +92,32 @@ async def read_me(current: CurrentUser) -> User:
     return current
 
 
-@router.get("/{user_id:int}", response_model=UserRead, responses=NOT_FOUND)
-async def read_user(user: UserOr404) -> User:
-    return user
+@router.get("/{user_id:int}", responses=UNAUTHORIZED | NOT_FOUND)
+async def read_user(viewer: OptionalUser, user: UserOr404) -> UserRead | UserPublic:
+    """A profile: id and name, and the email for the user themself or a superuser."""
+    return shown_to(viewer, user)
 
 
 @router.patch(
     "/{user_id:int}",
     response_model=UserRead,
-    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | MALFORMED_BODY,
+    responses=UNAUTHORIZED
+    | FORBIDDEN
+    | NOT_FOUND
+    | CONFLICT
+    | MALFORMED_BODY
+    | BAD_CURRENT_PASSWORD,
 )
-async def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> User:
-    """Change some of a user's fields (the user themself, or a superuser)."""
-    return await service.update_user(session=session, user=user, data=data)
+async def update_user(
+    session: SessionDep, current: CurrentUser, user: OwnUser, data: UserUpdate
+) -> User:
+    """Change some of a user's fields (the user themself, or a superuser).
+
+    Changing your own email takes your `current_password` as well.
+    """
+    return await service.update_user(
+        session=session, user=user, data=data, caller=current
+    )
 
 
 # only: soft
