@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # A larger request body is refused with 413 before it is read in full.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Login throttling (app/throttle): failed logins allowed per account, and
+    # per client address over any accounts, within a window of this many
+    # minutes from the first.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    # Proxies in front of the app that each append to X-Forwarded-For: the
+    # client address is that many entries from the right. 0: never read it.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     sql_echo: bool = False

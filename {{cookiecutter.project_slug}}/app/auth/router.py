@@ -17,6 +17,9 @@ from app.database import (
 )
 from app.errors import MALFORMED_BODY
 from app.schemas import Responses, no_nul
+from app.throttle import service as throttle
+from app.throttle.dependencies import ClientAddress
+from app.throttle.exceptions import TOO_MANY_LOGINS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -34,18 +37,28 @@ WRONG_CREDENTIALS: Responses = {
 
 @router.post(
     "/token",
-    responses=WRONG_CREDENTIALS | MALFORMED_BODY,
+    responses=WRONG_CREDENTIALS | TOO_MANY_LOGINS | MALFORMED_BODY,
     # only: sqlite
-    # Logging in writes nothing: no write lock held while the password is
-    # checked, so writers do not queue behind logins.
+    # Logging in reads: no write lock is held while the password is checked,
+    # so writers do not queue behind logins. What came of it is written after,
+    # in a short transaction of its own (app/throttle/service.py).
     dependencies=[ReadsOnly],
     # end: sqlite
 )
-async def login(session: SessionDep, username: Username, password: Password) -> Token:
-    """Trade an email (`username`) and password for a bearer token."""
+async def login(
+    session: SessionDep, address: ClientAddress, username: Username, password: Password
+) -> Token:
+    """Trade an email (`username`) and password for a bearer token.
+
+    Too many failures for the account, or from the address, and logins are
+    refused for a while (429, with Retry-After), even with the right password.
+    """
+    attempt = await throttle.check(session=session, email=username, address=address)
     user = await service.authenticate(
         session=session, email=username, password=password
     )
     if user is None:
+        await throttle.record_failure(session=session, attempt=attempt)
         raise NotAuthenticatedError("Incorrect email or password")
+    await throttle.record_success(session=session, attempt=attempt)
     return Token(access_token=create_access_token(user.id))

@@ -19,6 +19,9 @@ from app.database import (
 )
 from app.errors import MALFORMED_BODY
 from app.schemas import Responses, no_nul
+from app.throttle import service as throttle
+from app.throttle.dependencies import ClientAddress
+from app.throttle.exceptions import TOO_MANY_LOGINS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -36,16 +39,26 @@ WRONG_CREDENTIALS: Responses = {
 
 @router.post(
     "/token",
-    responses=WRONG_CREDENTIALS | MALFORMED_BODY,
+    responses=WRONG_CREDENTIALS | TOO_MANY_LOGINS | MALFORMED_BODY,
     # only: sqlite
-    # Logging in writes nothing: no write lock held while the password is
-    # checked, so writers do not queue behind logins.
+    # Logging in reads: no write lock is held while the password is checked,
+    # so writers do not queue behind logins. What came of it is written after,
+    # in a short transaction of its own (app/throttle/service.py).
     dependencies=[ReadsOnly],
     # end: sqlite
 )
-def login(session: SessionDep, username: Username, password: Password) -> Token:
-    """Trade an email (`username`) and password for a bearer token."""
+def login(
+    session: SessionDep, address: ClientAddress, username: Username, password: Password
+) -> Token:
+    """Trade an email (`username`) and password for a bearer token.
+
+    Too many failures for the account, or from the address, and logins are
+    refused for a while (429, with Retry-After), even with the right password.
+    """
+    attempt = throttle.check(session=session, email=username, address=address)
     user = service.authenticate(session=session, email=username, password=password)
     if user is None:
+        throttle.record_failure(session=session, attempt=attempt)
         raise NotAuthenticatedError("Incorrect email or password")
+    throttle.record_success(session=session, attempt=attempt)
     return Token(access_token=create_access_token(user.id))
