@@ -19,8 +19,8 @@ def count_failure(keys: Sequence[str], *, now: datetime, cutoff: datetime) -> In
     """Add one failure to each key, in one statement.
 
     A key seen for the first time, or whose window began at `cutoff` or
-    earlier, starts a new window at one. The database adds to the count it
-    holds, under the row's lock: parallel failures are each counted, where
+    earlier, starts a new window at one. The database adds one to the count
+    it holds, within the statement: parallel failures are each counted, where
     reading the count and writing it back would lose some.
     """
     statement = insert(LoginFailure).values(

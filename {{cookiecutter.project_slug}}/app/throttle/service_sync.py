@@ -58,26 +58,27 @@ def _retry_after(window_start: datetime, now: datetime) -> int:
 def check(*, session: Session, email: str, address: str) -> Attempt:
     """The attempt, or TooManyLoginsError while the account or the address
     has had its most failures for the current window. Reads only."""
-    attempt = Attempt(account_key(email), address_key(address), False)
+    account, client = account_key(email), address_key(address)
     limits = {
-        attempt.account: settings.login_max_failures,
-        attempt.address: settings.login_max_failures_per_address,
+        account: settings.login_max_failures,
+        client: settings.login_max_failures_per_address,
     }
     now = utc_now()
-    rows = session.execute(
-        select(
-            LoginFailure.key, LoginFailure.failures, LoginFailure.window_start
-        ).where(LoginFailure.key.in_(limits))
-    )
-    waits = []
-    account_failed_before = False
-    for key, failures, window_start in rows:
-        account_failed_before = account_failed_before or key == attempt.account
-        if failures >= limits[key] and window_start > now - _window():
-            waits.append(_retry_after(window_start, now))
+    rows = (
+        session.execute(
+            select(
+                LoginFailure.key, LoginFailure.failures, LoginFailure.window_start
+            ).where(LoginFailure.key.in_(limits))
+        )
+    ).all()
+    waits = [
+        _retry_after(window_start, now)
+        for key, failures, window_start in rows
+        if failures >= limits[key] and window_start > now - _window()
+    ]
     if waits:
         raise TooManyLoginsError(retry_after=max(waits))
-    return Attempt(attempt.account, attempt.address, account_failed_before)
+    return Attempt(account, client, any(key == account for key, _, _ in rows))
 
 
 def _begin_write(session: Session) -> None:
