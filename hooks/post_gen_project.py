@@ -175,18 +175,21 @@ def keep_chosen_files(root: Path, chosen: frozenset[str]) -> None:
 def write_dotenv(root: Path, secret_key: str) -> None:
     """Write a development `.env` from `.env.example`, with a fresh secret.
 
-    `.env` is git-ignored; an existing one is never overwritten. The secret is
-    made here, not in the cookiecutter context, so that it never reaches a
-    replay file or `.cruft.json`.
+    `.env.example` holds the defaults, and an unset ENVIRONMENT is production;
+    `.env` says development, so that a fresh project just runs. It is
+    git-ignored; an existing one is never overwritten. The secret is made
+    here, not in the cookiecutter context, so that it never reaches a replay
+    file or `.cruft.json`.
     """
     dotenv = root / ".env"
     if dotenv.exists():
         return
     example = (root / ".env.example").read_text(encoding="utf-8")
-    lines = [
-        f"SECRET_KEY={secret_key}" if line.startswith("SECRET_KEY=") else line
-        for line in example.splitlines()
-    ]
+    chosen = {"ENVIRONMENT": "development", "SECRET_KEY": secret_key}
+    lines = []
+    for line in example.splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={chosen[name]}" if name in chosen else line)
     dotenv.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -394,13 +394,19 @@ def test_pragmas_are_resolved_in_every_python_file_of_a_bake(tmp_path: Path) -> 
     assert (tmp_path / "README.md").read_text() == "b = 2  # only: hard\n"
 
 
-def test_dotenv_gets_the_secret_and_is_never_overwritten(tmp_path: Path) -> None:
-    (tmp_path / ".env.example").write_text("A=1\nSECRET_KEY=\nB=2\n")
+def test_dotenv_says_development_gets_the_secret_and_is_never_overwritten(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / ".env.example").write_text(
+        "A=1\nENVIRONMENT=production\nSECRET_KEY=\nB=2\n"
+    )
 
     post.write_dotenv(tmp_path, "s3cr3t")
     post.write_dotenv(tmp_path, "other")
 
-    assert (tmp_path / ".env").read_text() == "A=1\nSECRET_KEY=s3cr3t\nB=2\n"
+    assert (tmp_path / ".env").read_text() == (
+        "A=1\nENVIRONMENT=development\nSECRET_KEY=s3cr3t\nB=2\n"
+    )
 
 
 def test_next_steps_name_the_real_commands() -> None:
@@ -490,5 +496,6 @@ def test_the_cookiecutter_context_holds_no_secret(tmp_path: Path) -> None:
     context = saved.read_text(encoding="utf-8")
 
     assert len(secret) >= 64
+    assert "\nENVIRONMENT=development\n" in dotenv
     assert secret not in context
     assert "secret" not in context.lower()

@@ -210,7 +210,8 @@ def settings_and_routes(bake: Bake) -> dict[str, Any]:
         "import json\n"
         "from app.config import Settings\n"
         "from app.main import app\n"
-        "Settings(_env_file='.env.example')\n"
+        # An unset ENVIRONMENT is production, which wants a real key.
+        "Settings(_env_file='.env.example', secret_key='k' * 64)\n"
         "print(json.dumps({\n"
         "    'settings': sorted(name.upper() for name in Settings.model_fields),\n"
         "    'routes': sorted(f'{method.upper()} {path}'\n"
@@ -228,17 +229,21 @@ _declared: dict[Path, dict[str, Any]] = {}
 
 # Read each written default the way the app reads the environment, and compare
 # it with the class's own default: "5" and 5.0 agree, "true" and False do not.
+# Each is read beside settings that let it load: an empty SECRET_KEY only in
+# development, ENVIRONMENT's default (production) only with a real key.
 DEFAULTS_PROBE = """\
 import json, os, sys
 from pydantic import ValidationError
 from app.config import Settings
 written = json.loads(sys.argv[1])
-for name in written:
+for name in [*written, "ENVIRONMENT", "SECRET_KEY"]:
     os.environ.pop(name, None)
-default = Settings(_env_file=None)
+beside = {"ENVIRONMENT": "development", "SECRET_KEY": "k" * 64}
 wrong = {}
 for name, text in written.items():
-    field, expected = name.lower(), getattr(default, name.lower())
+    field = name.lower()
+    expected = Settings.model_fields[field].get_default(call_default_factory=True)
+    os.environ.update({k: v for k, v in beside.items() if k != name})
     os.environ[name] = text
     try:
         value = getattr(Settings(_env_file=None), field)
@@ -247,7 +252,8 @@ for name, text in written.items():
     else:
         if value != expected:
             wrong[name] = f"{text!r} reads as {value!r}, the default is {expected!r}"
-    del os.environ[name]
+    for k in [name, *beside]:
+        os.environ.pop(k, None)
 print(json.dumps(wrong))
 """
 

@@ -148,7 +148,7 @@ async def test_update_is_partial_and_own_only(
     )
     clash = await client.patch(
         f"{USERS}/{user.id}",
-        json={"email": other.email.upper()},
+        json={"email": other.email.upper(), "current_password": PASSWORD},
         headers=headers_for(user),
     )
 
