@@ -50,6 +50,8 @@ POSTGRESQL_ONLY = (
     "tests/pg_server.py",
     "tests/test_postgresql_only.py",
     "tests/test_outage.py",
+    "tests/pgbouncer.py",
+    "tests/test_pgbouncer.py",
 )
 SQLITE_ONLY = ("tests/test_sqlite_only.py",)
 # Folders that running a project creates; the hook never looks inside them.

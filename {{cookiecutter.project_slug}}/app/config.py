@@ -21,6 +21,22 @@ PLACEHOLDER_SECRETS = frozenset(
 MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
+def _checked_url(value: str) -> str:
+    """`value`, if it is a database URL for this project's driver."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
+        raise ValueError(msg) from None
+    if url.drivername != DRIVER:
+        msg = (
+            f"uses driver {url.drivername!r}, but this project was generated "
+            f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
+        )
+        raise ValueError(msg)
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting of the app. `.env.example` documents each one."""
 
@@ -48,24 +64,26 @@ class Settings(BaseSettings):
     # Test each pooled connection before a request uses it (app/driver.py).
     pool_pre_ping: bool = True
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # What DATABASE_URL connects to: the server itself, or PgBouncer in
+    # transaction mode (app/driver.py).
+    database_pooler: Literal["none", "pgbouncer"] = "none"
+    # Migrations connect to the server directly, never through a pooler.
+    migrations_database_url: str | None = None
     # end: postgresql
 
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
-            msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
-            raise ValueError(msg) from None
-        if url.drivername != DRIVER:
-            msg = (
-                f"uses driver {url.drivername!r}, but this project was generated "
-                f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
-            )
-            raise ValueError(msg)
-        return value
+        return _checked_url(value)
 
+    # only: postgresql
+    @field_validator("migrations_database_url")
+    @classmethod
+    def _check_migrations_database_url(cls, value: str | None) -> str | None:
+        # Empty, as in .env.example, means DATABASE_URL.
+        return _checked_url(value) if value else None
+
+    # end: postgresql
     @field_validator("secret_key")
     @classmethod
     def _check_secret_key(cls, value: str, info: ValidationInfo) -> str:
@@ -93,6 +111,13 @@ class Settings(BaseSettings):
     def url(self) -> URL:
         return make_url(self.database_url)
 
+    # only: postgresql
+    @cached_property
+    def migrations_url(self) -> URL:
+        """Where migrations run: MIGRATIONS_DATABASE_URL, else DATABASE_URL."""
+        return make_url(self.migrations_database_url or self.database_url)
+
+    # end: postgresql
     @property
     def jwt_secret(self) -> str:
         # Development may run without a secret; it still needs a signing key.

@@ -26,7 +26,14 @@ if config.config_file_name is not None and config.attributes.get(
     fileConfig(config.config_file_name)
 
 # A URL passed in by the caller (the tests) wins over the app's settings.
-url = make_url(config.attributes.get("url") or settings.url)
+url = make_url(config.attributes.get("url") or settings.url)  # only: sqlite
+# only: postgresql
+# Migrations connect to the server itself (MIGRATIONS_DATABASE_URL, when
+# DATABASE_URL names a pooler): a migration's long transaction would hold one
+# of the pooler's few server connections, and what must run outside a
+# transaction (CREATE INDEX CONCURRENTLY) needs a connection of its own.
+url = make_url(config.attributes.get("url") or settings.migrations_url)
+# end: postgresql
 target_metadata = Base.metadata
 # only: postgresql
 # Replicas that start together all run the migrations. Each takes this lock

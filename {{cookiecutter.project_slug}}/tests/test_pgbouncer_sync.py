@@ -1,0 +1,185 @@
+# unasync: generated from test_pgbouncer.py by scripts/unasync.py. Do not edit:
+# unasync: edit test_pgbouncer.py, then run `python scripts/unasync.py`.
+"""Behind PgBouncer in transaction mode, with DATABASE_POOLER=pgbouncer.
+
+A real PgBouncer (tests/pgbouncer.py) in front of the test server, and the
+app served by 2 uvicorn worker processes through it, to concurrent clients.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import URL, text
+
+from app.config import Settings
+from app.database import create_engine_from
+from tests import environment
+from tests.conftest import PASSWORD
+from tests.pg_server import free_port
+from tests.pgbouncer import PgBouncer
+
+PROJECT = Path(__file__).resolve().parent.parent
+WORKERS = 2
+CLIENTS = 8
+ROUNDS = 24
+STARTUP_SECONDS = 60
+
+
+@pytest.fixture
+def bouncer() -> Iterator[PgBouncer]:
+    pgbouncer = PgBouncer(environment.url).start()
+    try:
+        yield pgbouncer
+    finally:
+        pgbouncer.stop()
+
+
+def pooled_environment(bouncer: PgBouncer, database: URL) -> dict[str, str]:
+    """The app's environment behind PgBouncer; migrations go to the server."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    return {
+        **inherited,
+        "DATABASE_URL": bouncer.url(database).render_as_string(hide_password=False),
+        "DATABASE_POOLER": "pgbouncer",
+        "MIGRATIONS_DATABASE_URL": database.render_as_string(hide_password=False),
+    }
+
+
+@pytest.fixture
+def served(scratch: URL, bouncer: PgBouncer) -> Iterator[str]:
+    """The URL of the app, migrated and served by 2 workers through PgBouncer."""
+    env = pooled_environment(bouncer, scratch)
+    subprocess.run(
+        [sys.executable, "-m", "app", "migrate"], cwd=PROJECT, env=env, check=True
+    )
+    port = free_port()
+    serve = ["uvicorn", "app.main:app", "--workers", str(WORKERS), "--port", str(port)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", *serve, "--log-level", "warning"],
+        cwd=PROJECT,
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(base, server)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"{base}/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    msg = f"the app did not come up healthy at {base}"
+    raise RuntimeError(msg)
+
+
+def contract(base: str, number: int) -> tuple[int, list[str]]:
+    """One user's round of the API: the requests made, and the unexpected answers."""
+    problems: list[str] = []
+    sent = 0
+
+    def expect(status: int, response: httpx.Response) -> httpx.Response:
+        nonlocal sent
+        sent += 1
+        if response.status_code != status:
+            request = f"{response.request.method} {response.request.url.path}"
+            problems.append(f"{request}: {response.status_code} {response.text[:200]}")
+        return response
+
+    email = f"user{number}@example.com"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        body = {"name": f"User {number}", "email": email, "password": PASSWORD}
+        expect(201, client.post("/api/v1/users", json=body))
+        form = {"username": email, "password": PASSWORD}
+        token = expect(200, client.post("/api/v1/auth/token", data=form))
+        if token.status_code != 200:
+            return sent, problems
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        post = {"title": f"Post {number}", "body": "Text.", "tags": ["news"]}
+        created = expect(201, client.post("/api/v1/posts", json=post, headers=headers))
+        expect(200, client.get("/api/v1/posts"))
+        if created.status_code != 201:
+            return sent, problems
+        url = f"/api/v1/posts/{created.json()['id']}"
+        comment = {"body": "First."}
+        expect(201, client.post(f"{url}/comments", json=comment, headers=headers))
+        expect(200, client.get(f"{url}/comments"))
+        expect(204, client.delete(url, headers=headers))
+        expect(404, client.get(url))
+    return sent, problems
+
+
+def contracts_at_once(base: str) -> tuple[int, list[str]]:
+    """ROUNDS contracts by CLIENTS concurrent clients: requests, unexpected answers."""
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(lambda n: contract(base, n), range(ROUNDS)))
+    return sum(sent for sent, _ in results), [p for _, ps in results for p in ps]
+
+
+def sign_ups_of_one_email(base: str, times: int) -> Counter[int]:
+    body = {"name": "Racer", "email": "same@example.com", "password": PASSWORD}
+
+    def sign_up(_: int) -> int:
+        return httpx.post(f"{base}/api/v1/users", json=body, timeout=30).status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        return Counter(pool.map(sign_up, range(times)))
+
+
+def test_pgbouncer_runs_in_transaction_mode(scratch: URL, bouncer: PgBouncer) -> None:
+    settings = Settings(
+        database_url=bouncer.url(scratch).render_as_string(hide_password=False),
+        database_pooler="pgbouncer",
+    )
+    engine = create_engine_from(settings)
+    query = text("SELECT pg_backend_pid()")
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            first_pid = first.scalar(query)
+            first.commit()
+            second_pid = second.scalar(query)
+            second.commit()
+    finally:
+        engine.dispose()
+
+    # Both clients stay connected, yet the second one's transaction ran on
+    # the server connection the first one's had: in session mode each client
+    # would hold a server connection of its own.
+    assert first_pid == second_pid
+
+
+def test_the_api_contract_holds_through_pgbouncer_with_2_workers(
+    served: str,
+) -> None:
+    sent, problems = contracts_at_once(served)
+
+    assert problems == []
+    assert sent == ROUNDS * 8
+
+
+def test_one_email_signed_up_at_once_through_pgbouncer_gets_one_201(
+    served: str,
+) -> None:
+    statuses = sign_ups_of_one_email(served, 10)
+
+    assert statuses == {201: 1, 409: 9}
