@@ -47,6 +47,8 @@ HARD_DELETE_ONLY = ("tests/test_hard_delete.py",)
 # Files that exist for one database only. Files that both databases have in
 # different forms are `name_sqlite.py` variants instead.
 POSTGRESQL_ONLY = (
+    "app/budget.py",
+    "tests/test_budget.py",
     "tests/pg_server.py",
     "tests/test_postgresql_only.py",
     "tests/test_outage.py",

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Worker processes `fastapi run` (uvicorn) starts; each has its own pool.
+    web_concurrency: int = Field(default=1, ge=1)
     # only: postgresql
     # Test each pooled connection before a request uses it (app/driver.py).
     pool_pre_ping: bool = True
@@ -69,6 +71,9 @@ class Settings(BaseSettings):
     database_pooler: Literal["none", "pgbouncer"] = "none"
     # Migrations connect to the server directly, never through a pooler.
     migrations_database_url: str | None = None
+    # Copies of the app that share the database, for the connection budget
+    # each worker checks at start-up (app/budget.py).
+    replicas: int = Field(default=1, ge=1)
     # end: postgresql
 
     @field_validator("database_url")

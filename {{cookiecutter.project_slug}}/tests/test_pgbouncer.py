@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,14 +20,12 @@ from app.config import Settings
 from app.database import create_engine_from
 from tests import environment
 from tests.conftest import PASSWORD
-from tests.pg_server import free_port
 from tests.pgbouncer import PgBouncer
+from tests.test_fleet import serving
 
-PROJECT = Path(__file__).resolve().parent.parent
 WORKERS = 2
 CLIENTS = 8
 ROUNDS = 24
-STARTUP_SECONDS = 60
 
 
 @pytest.fixture
@@ -58,38 +51,8 @@ def pooled_environment(bouncer: PgBouncer, database: URL) -> dict[str, str]:
 @pytest.fixture
 def served(scratch: URL, bouncer: PgBouncer) -> Iterator[str]:
     """The URL of the app, migrated and served by 2 workers through PgBouncer."""
-    env = pooled_environment(bouncer, scratch)
-    subprocess.run(
-        [sys.executable, "-m", "app", "migrate"], cwd=PROJECT, env=env, check=True
-    )
-    port = free_port()
-    serve = ["uvicorn", "app.main:app", "--workers", str(WORKERS), "--port", str(port)]
-    server = subprocess.Popen(
-        [sys.executable, "-m", *serve, "--log-level", "warning"],
-        cwd=PROJECT,
-        env=env,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, server)
+    with serving(pooled_environment(bouncer, scratch), WORKERS) as base:
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-
-
-def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if httpx.get(f"{base}/health").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    msg = f"the app did not come up healthy at {base}"
-    raise RuntimeError(msg)
 
 
 def contract(base: str, number: int) -> tuple[int, list[str]]:
