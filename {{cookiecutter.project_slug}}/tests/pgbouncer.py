@@ -1,6 +1,6 @@
 """A throwaway PgBouncer in transaction mode, in front of the test server.
 
-Standard library only. PgBouncer refuses to run as root: as root it runs as
+Standard library only (the template's benchmarks load it too). PgBouncer refuses to run as root: as root it runs as
 the `postgres` system user, as tests/pg_server.py runs PostgreSQL.
 """
 
@@ -16,11 +16,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import URL
-
-from tests.pg_server import free_port
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 HELP = (
     "PgBouncer is needed for these tests: install it (Debian/Ubuntu: apt-get "
@@ -30,6 +29,13 @@ HELP = (
 # Debian installs it in /usr/sbin, which a non-root PATH may leave out.
 CANDIDATES = ("/usr/sbin/pgbouncer", "/usr/local/bin/pgbouncer")
 STARTUP_SECONDS = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class PgBouncerUnavailableError(RuntimeError):
