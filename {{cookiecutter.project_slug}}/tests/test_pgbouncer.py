@@ -26,8 +26,14 @@ from tests.test_fleet import serving
 WORKERS = 2
 CLIENTS = 8
 ROUNDS = 24
+# only: async
+# Runs of one query, each on the other server: a statement the driver kept
+# prepared from the run before is not there.
+# end: async
+# only: sync
 # More runs of one query on each server than psycopg's default prepare
 # threshold (5), after which it would prepare the query.
+# end: sync
 REPEATS = 12
 
 
