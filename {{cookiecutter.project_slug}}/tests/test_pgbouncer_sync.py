@@ -108,6 +108,28 @@ def contracts_at_once(base: str) -> tuple[int, list[str]]:
     return sum(sent for sent, _ in results), [p for _, ps in results for p in ps]
 
 
+def comments_at_once(base: str, times: int) -> tuple[Counter[int], int]:
+    """`times` comments on one post at once: their statuses, and those listed."""
+    body = {"name": "Author", "email": "author@example.com", "password": PASSWORD}
+    assert httpx.post(f"{base}/api/v1/users", json=body).status_code == 201
+    form = {"username": body["email"], "password": PASSWORD}
+    token = httpx.post(f"{base}/api/v1/auth/token", data=form).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    post = {"title": "Busy", "body": "Say something."}
+    created = httpx.post(f"{base}/api/v1/posts", json=post, headers=headers)
+    comments = f"{base}/api/v1/posts/{created.json()['id']}/comments"
+
+    def comment(number: int) -> int:
+        answer = {"body": f"Comment {number}"}
+        response = httpx.post(comments, json=answer, headers=headers, timeout=30)
+        return response.status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        statuses = Counter(pool.map(comment, range(times)))
+    listed = httpx.get(comments, params={"limit": 100}).json()["items"]
+    return statuses, len(listed)
+
+
 def sign_ups_of_one_email(base: str, times: int) -> Counter[int]:
     body = {"name": "Racer", "email": "same@example.com", "password": PASSWORD}
 
@@ -161,3 +183,12 @@ def test_one_email_signed_up_at_once_through_pgbouncer_gets_one_201(
     statuses = sign_ups_of_one_email(served, 10)
 
     assert statuses == {201: 1, 409: 9}
+
+
+def test_comments_on_one_post_at_once_through_pgbouncer_all_persist(
+    served: str,
+) -> None:
+    statuses, listed = comments_at_once(served, 10)
+
+    assert statuses == {201: 10}
+    assert listed == 10
