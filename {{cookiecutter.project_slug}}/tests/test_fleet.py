@@ -94,13 +94,18 @@ def wait_until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(msg)
 
 
-def creates_at_once(base: str, creates: int) -> Counter[int]:
-    """Sign up one author, then create `creates` posts from CLIENTS clients at once."""
+def author_headers(base: str) -> dict[str, str]:
+    """Sign up an author: the headers of their requests."""
     body = {"name": "Author", "email": "author@example.com", "password": PASSWORD}
     assert httpx.post(f"{base}/api/v1/users", json=body).status_code == 201
     form = {"username": body["email"], "password": PASSWORD}
     token = httpx.post(f"{base}/api/v1/auth/token", data=form).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    return {"Authorization": f"Bearer {token}"}
+
+
+def creates_at_once(base: str, creates: int) -> Counter[int]:
+    """`creates` posts by one author, from CLIENTS clients at once: their statuses."""
+    headers = author_headers(base)
 
     def create(number: int) -> int:
         post = {"title": f"Post {number}", "body": "Text.", "tags": ["news"]}

@@ -7,7 +7,6 @@ app served by 2 uvicorn worker processes through it, to concurrent clients.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +20,7 @@ from app.database import create_engine_from
 from tests import environment
 from tests.conftest import PASSWORD
 from tests.pgbouncer import PgBouncer
-from tests.test_fleet import serving
+from tests.test_fleet import app_environment, author_headers, serving
 
 WORKERS = 2
 CLIENTS = 8
@@ -48,10 +47,7 @@ def bouncer() -> Iterator[PgBouncer]:
 
 def pooled_environment(bouncer: PgBouncer, database: URL) -> dict[str, str]:
     """The app's environment behind PgBouncer; migrations go to the server."""
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    return {
-        **inherited,
-        "DATABASE_URL": bouncer.url(database).render_as_string(hide_password=False),
+    return app_environment(bouncer.url(database)) | {
         "DATABASE_POOLER": "pgbouncer",
         "MIGRATIONS_DATABASE_URL": database.render_as_string(hide_password=False),
     }
@@ -109,11 +105,7 @@ def contracts_at_once(base: str) -> tuple[int, list[str]]:
 
 def comments_at_once(base: str, times: int) -> tuple[Counter[int], int]:
     """`times` comments on one post at once: their statuses, and those listed."""
-    body = {"name": "Author", "email": "author@example.com", "password": PASSWORD}
-    assert httpx.post(f"{base}/api/v1/users", json=body).status_code == 201
-    form = {"username": body["email"], "password": PASSWORD}
-    token = httpx.post(f"{base}/api/v1/auth/token", data=form).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = author_headers(base)
     post = {"title": "Busy", "body": "Say something."}
     created = httpx.post(f"{base}/api/v1/posts", json=post, headers=headers)
     comments = f"{base}/api/v1/posts/{created.json()['id']}/comments"
