@@ -53,7 +53,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
@@ -63,6 +63,7 @@ from urllib.parse import quote, urlencode
 import jwt
 import psycopg
 from load import Result, Spec, ensure_wrk, run_python, run_wrk
+from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
@@ -90,6 +91,9 @@ SCENARIOS = {
 }
 PASSWORD = "benchmark-password-0"  # noqa: S105 - a throwaway account
 PROBE_ROLE = "bench_probe"
+# --fleet: workers per server, and PgBouncer's server connections per database.
+FLEET_WORKERS = 2
+PGBOUNCER_POOL_SIZE = 20
 MIB = 1024 * 1024
 
 
@@ -128,17 +132,22 @@ def run_command(
     return seconds, result.stdout + result.stderr
 
 
-def load_pg_server() -> ModuleType:
-    """The bakes' own throwaway-server helper (tests/pg_server.py of the template)."""
+def load_test_helper(name: str) -> ModuleType:
+    """One of the bakes' own test helpers (tests/<name>.py of the template)."""
     spec = importlib.util.spec_from_file_location(
-        "pg_server", TEMPLATE / "tests" / "pg_server.py"
+        name, TEMPLATE / "tests" / f"{name}.py"
     )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["pg_server"] = module  # dataclasses look their module up
+    sys.modules[name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def load_pg_server() -> ModuleType:
+    """The bakes' own throwaway-server helper (tests/pg_server.py)."""
+    return load_test_helper("pg_server")
 
 
 def free_port() -> int:
@@ -278,6 +287,8 @@ class Target:
     app_dir: Path  # uvicorn's --app-dir
     env: dict[str, str]
     setup: dict[str, Any] = field(default_factory=dict)
+    workers: int = 1  # uvicorn worker processes
+    pooler: Any = None  # the PgBouncer it is served through (--fleet)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     specs: dict[str, Spec] = field(default_factory=dict)
@@ -309,6 +320,7 @@ class Target:
                     "--no-access-log",
                     "--log-level=warning",
                     f"--app-dir={self.app_dir}",
+                    f"--workers={self.workers}",
                 ],
                 cwd=self.cwd,
                 env=self.env,
@@ -329,14 +341,25 @@ class Target:
         raise RuntimeError(msg)
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.pooler is not None:
+            self.pooler.stop()
+
+    def pids(self) -> list[int]:
+        """The server's processes: uvicorn's own, or its workers when it has several."""
+        assert self.process is not None
+        if self.workers == 1:
+            return [self.process.pid]
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        with contextlib.suppress(OSError):
+            return [int(pid) for pid in path.read_text().split()]
+        return []
 
     # What the runner reads around each run, none of it in the server's hot path.
 
@@ -354,29 +377,36 @@ class Target:
         return data["statements"], data["connections"]
 
     def reset_peak_rss(self) -> None:
-        assert self.process is not None
         # Linux: writing 5 resets the high-water mark (VmHWM) to the current RSS.
-        with contextlib.suppress(OSError):
-            Path(f"/proc/{self.process.pid}/clear_refs").write_text("5")
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
 
     def peak_rss_mib(self) -> float | None:
-        assert self.process is not None
-        with contextlib.suppress(OSError):
-            status = Path(f"/proc/{self.process.pid}/status").read_text()
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024 / MIB
-        return None
+        """The peak RSS of the largest worker."""
+        peaks = []
+        for pid in self.pids():
+            with contextlib.suppress(OSError):
+                status = Path(f"/proc/{pid}/status").read_text()
+                peaks += [
+                    int(line.split()[1]) * 1024 / MIB
+                    for line in status.splitlines()
+                    if line.startswith("VmHWM:")
+                ]
+        return max(peaks, default=None)
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far."""
-        assert self.process is not None
-        try:
-            stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server's workers so far."""
+        total = 0.0
+        pids = self.pids()
+        for pid in pids:
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                return None
+            fields = stat.rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total if pids else None
 
     def count_posts(self) -> int:
         return int(self.db.query("SELECT count(*) FROM posts")[0][0])
@@ -542,6 +572,8 @@ def make_targets(
                 setup=setup,
             )
         )
+    if args.fleet and pg is not None:
+        targets += fleet_targets(targets, pg)
     for database in ("postgresql", "sqlite"):
         chosen = [c for c in combinations if c.split("-")[1] == database]
         if not chosen:
@@ -585,6 +617,37 @@ def make_targets(
             )
         )
     return targets
+
+
+def fleet_targets(bakes: list[Target], pg: Postgres) -> list[Target]:
+    """Each PostgreSQL bake again with 2 workers, then 2 workers through PgBouncer.
+
+    They serve the bake's own database: the runs take turns, so the counters
+    of each run are still its own.
+    """
+    pgbouncer = load_test_helper("pgbouncer")
+    server = make_url(pg.url("postgres"))
+    fleet = []
+    for bake in [t for t in bakes if t.database == "postgresql"]:
+        fleet.append(replace(bake, name=f"{bake.name} 2w", workers=FLEET_WORKERS))
+        pooler = pgbouncer.PgBouncer(server, pool_size=PGBOUNCER_POOL_SIZE).start()
+        url = make_url(bake.env["DATABASE_URL"])
+        fleet.append(
+            replace(
+                bake,
+                name=f"{bake.name} 2w pgbouncer",
+                workers=FLEET_WORKERS,
+                pooler=pooler,
+                env=bake.env
+                | {
+                    "DATABASE_URL": pooler.url(url).render_as_string(
+                        hide_password=False
+                    ),
+                    "DATABASE_POOLER": "pgbouncer",
+                },
+            )
+        )
+    return fleet
 
 
 def walk_to(target: Target, depth: int) -> str:
@@ -1070,6 +1133,18 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {ratio} |"
         )
     table = "\n".join(lines)
+    rps = {(r["target"], r["scenario"]): r["rps"] for r in report["rows"]}
+    scaling = [
+        "| combination | scenario | 1 worker req/s | 2 workers req/s | ratio "
+        "| 2 workers via PgBouncer req/s |",
+        "|---|---|--:|--:|--:|--:|",
+    ] + [
+        f"| {target} | {scenario} | {number(one, 0)} | {number(two, 0)} "
+        f"| {number(two / one if one and two else None, 2)} "
+        f"| {number(rps.get((f'{target} 2w pgbouncer', scenario)), 0)} |"
+        for (target, scenario), one in rps.items()
+        if (two := rps.get((f"{target} 2w", scenario))) is not None
+    ]
     durability = [
         "| combination | round | 2xx | rows added | in flight at stop "
         "| probes committed |",
@@ -1124,6 +1199,11 @@ def markdown(report: dict[str, Any]) -> str:
             "",
             table,
             "",
+            *(
+                ["## Workers and PgBouncer (--fleet)", "", *scaling, ""]
+                if len(scaling) > 2
+                else []
+            ),
             "## Targets",
             "",
             *checks,
@@ -1218,6 +1298,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=50_000,
         help="rows before the deep page (at most half the posts)",
+    )
+    parser.add_argument(
+        "--fleet",
+        action="store_true",
+        help="also serve each PostgreSQL bake with 2 workers, and with 2 workers"
+        " through PgBouncer in transaction mode (needs pgbouncer)",
     )
     parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--out", type=Path, default=HERE / "results")

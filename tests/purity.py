@@ -66,7 +66,8 @@ VOCABULARY: dict[str, re.Pattern[str]] = {
         r"render_as_batch",
         r"batch mode",
         r"page cache",
-        r"cache_size",
+        # Not asyncpg's `statement_cache_size`.
+        r"(?<!statement_)cache_size",
         r"journal_mode",
         r"file database",
     ),

@@ -21,6 +21,22 @@ PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
 MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
 
 
+def _checked_url(value: str) -> str:
+    """`value`, if it is a database URL for this project's driver."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
+        raise ValueError(msg) from None
+    if url.drivername != DRIVER:
+        msg = (
+            f"uses driver {url.drivername!r}, but this project was generated "
+            f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
+        )
+        raise ValueError(msg)
+    return value
+
+
 class Settings(BaseSettings):
     """Every setting of the app. `.env.example` documents each one."""
 
@@ -67,28 +83,35 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Worker processes `fastapi run` (uvicorn) starts; each has its own pool.
+    web_concurrency: int = Field(default=1, ge=1)
     # only: postgresql
     # Test each pooled connection before a request uses it (app/driver.py).
     pool_pre_ping: bool = True
     connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # What DATABASE_URL connects to: the server itself, or PgBouncer in
+    # transaction mode (app/driver.py).
+    database_pooler: Literal["none", "pgbouncer"] = "none"
+    # Migrations connect to the server directly, never through a pooler.
+    migrations_database_url: str | None = None
+    # Copies of the app that share the database, for the connection budget
+    # each worker checks at start-up (app/budget.py).
+    replicas: int = Field(default=1, ge=1)
     # end: postgresql
 
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
-            msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
-            raise ValueError(msg) from None
-        if url.drivername != DRIVER:
-            msg = (
-                f"uses driver {url.drivername!r}, but this project was generated "
-                f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
-            )
-            raise ValueError(msg)
-        return value
+        return _checked_url(value)
 
+    # only: postgresql
+    @field_validator("migrations_database_url")
+    @classmethod
+    def _check_migrations_database_url(cls, value: str | None) -> str | None:
+        # Empty, as in .env.example, means DATABASE_URL.
+        return _checked_url(value) if value else None
+
+    # end: postgresql
     @field_validator("secret_key")
     @classmethod
     def _check_secret_key(cls, value: str, info: ValidationInfo) -> str:
@@ -116,6 +139,13 @@ class Settings(BaseSettings):
     def url(self) -> URL:
         return make_url(self.database_url)
 
+    # only: postgresql
+    @cached_property
+    def migrations_url(self) -> URL:
+        """Where migrations run: MIGRATIONS_DATABASE_URL, else DATABASE_URL."""
+        return make_url(self.migrations_database_url or self.database_url)
+
+    # end: postgresql
     @cached_property
     def jwt_secret(self) -> str:
         """The key that signs tokens: SECRET_KEY, which only development may

@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from app import models  # noqa: F401  (every mapper known before the first request)
 from app.api import api_router
+from app.budget import check_connection_budget  # only: postgresql
 from app.config import Settings, settings
 from app.database import engine
 from app.errors import (
@@ -33,6 +34,7 @@ from app.observability import (
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     silence_server_access_log()
+    check_connection_budget(engine, settings)  # only: postgresql
     yield
     # Close pooled connections cleanly on shutdown.
     engine.dispose()

@@ -9,12 +9,14 @@ from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Connection, make_url, pool
+from sqlalchemy import Connection, Engine, event, make_url, pool  # only: sqlite
+from sqlalchemy import Connection, make_url, pool  # only: postgresql
 from sqlalchemy.engine import engine_from_config  # only: sync
 from sqlalchemy.ext.asyncio import async_engine_from_config  # only: async
 
 from app.config import settings
 from app.database import UTCDateTime
+from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS  # only: sqlite
 from app.models import Base
 
 config = context.config
@@ -24,8 +26,23 @@ if config.config_file_name is not None and config.attributes.get(
     fileConfig(config.config_file_name)
 
 # A URL passed in by the caller (the tests) wins over the app's settings.
-url = make_url(config.attributes.get("url") or settings.url)
+url = make_url(config.attributes.get("url") or settings.url)  # only: sqlite
+# only: postgresql
+# Migrations connect to the server itself (MIGRATIONS_DATABASE_URL, when
+# DATABASE_URL names a pooler): a migration's long transaction would hold one
+# of the pooler's few server connections, and what must run outside a
+# transaction (CREATE INDEX CONCURRENTLY) needs a connection of its own.
+url = make_url(config.attributes.get("url") or settings.migrations_url)
+# end: postgresql
 target_metadata = Base.metadata
+# only: postgresql
+# Replicas that start together all run the migrations. Each takes this lock
+# first, inside the migration's transaction, so that they migrate one after
+# another: the next one finds the schema at head and has nothing to do. A
+# transaction-level lock is released by the commit (or by a crash) and holds
+# nothing beyond the transaction.
+MIGRATION_LOCK_ID = 0x616C656D6269  # any number the app uses for nothing else
+# end: postgresql
 
 
 def _render_item(
@@ -46,6 +63,9 @@ def _configure(**kwargs: Any) -> None:
         # only: sqlite
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=True,
+        # SQLite can roll DDL back: the whole upgrade is one transaction, which
+        # takes the write lock first (see _serialize_migrations).
+        transactional_ddl=True,
         # end: sqlite
         **kwargs,
     )
@@ -61,14 +81,44 @@ def run_migrations_offline() -> None:
 def _run_on(connection: Connection) -> None:
     _configure(connection=connection)
     with context.begin_transaction():
+        # only: postgresql
+        # Waits while another process migrates; it reads the schema's
+        # version only after that one has committed.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
+        # end: postgresql
         context.run_migrations()
 
 
+# only: sqlite
+def _serialize_migrations(engine: Engine) -> None:
+    """Make each upgrade one transaction that holds the write lock throughout.
+
+    Processes that start together then migrate one after another, and the next
+    one reads the schema's version only after the one before has committed.
+    Python's sqlite3 would run each CREATE outside any transaction: its own
+    transaction handling is switched off, and BEGIN IMMEDIATE waits (up to the
+    busy timeout) for the write lock instead of failing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# end: sqlite
 # only: async
 async def _run_async() -> None:
     engine = async_engine_from_config(
-        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        {"sqlalchemy.url": url},
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},  # only: sqlite
     )
+    _serialize_migrations(engine.sync_engine)  # only: sqlite
     async with engine.connect() as connection:
         await connection.run_sync(_run_on)
     await engine.dispose()
@@ -86,8 +136,12 @@ def run_migrations_online() -> None:
     # end: async
     # only: sync
     engine = engine_from_config(
-        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        {"sqlalchemy.url": url},
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},  # only: sqlite
     )
+    _serialize_migrations(engine)  # only: sqlite
     with engine.connect() as connection:
         _run_on(connection)
     engine.dispose()
