@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
 from functools import cached_property
 from typing import Literal
 
@@ -12,13 +14,27 @@ from sqlalchemy.exc import ArgumentError
 
 from app.driver import DRIVER, DRIVER_EXAMPLE
 
-# Signs tokens in development when SECRET_KEY is empty; refused anywhere else.
-DEVELOPMENT_SECRET = "development-only-insecure-secret-key-" + "0" * 27
-PLACEHOLDER_SECRETS = frozenset(
-    {"", "change-me", "changeme", "secret", "dev", DEVELOPMENT_SECRET}
-)
+logger = logging.getLogger("app.config")
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev"})
 # An HMAC key at least as long as the hash it feeds (RFC 7518, section 3.2).
 MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
+
+
+def _checked_url(value: str) -> str:
+    """`value`, if it is a database URL for this project's driver."""
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):
+        msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
+        raise ValueError(msg) from None
+    if url.drivername != DRIVER:
+        msg = (
+            f"uses driver {url.drivername!r}, but this project was generated "
+            f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
+        )
+        raise ValueError(msg)
+    return value
 
 
 class Settings(BaseSettings):
@@ -28,7 +44,9 @@ class Settings(BaseSettings):
         env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    environment: Literal["development", "test", "production"] = "development"
+    # Unset is production: a server started without its settings refuses to
+    # run with a weak key rather than sign with one.
+    environment: Literal["development", "test", "production"] = "production"
     database_url: str = Field(default=DRIVER_EXAMPLE)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     # validate_default: a missing SECRET_KEY must be checked too.
@@ -49,6 +67,15 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # A larger request body is refused with 413 before it is read in full.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Login throttling (app/throttle): failed logins allowed per account, and
+    # per client address over any accounts, within a window of this many
+    # minutes from the first.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=50, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1, le=60 * 24)
+    # Proxies in front of the app that each append to X-Forwarded-For: the
+    # client address is that many entries from the right. 0: never read it.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
     sql_echo: bool = False
@@ -56,29 +83,20 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=20, ge=1, le=200)
     max_overflow: int = Field(default=10, ge=0, le=200)
     pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Worker processes `fastapi run` (uvicorn) starts; each has its own pool.
+    web_concurrency: int = Field(default=1, ge=1)
 
     @field_validator("database_url")
     @classmethod
     def _check_database_url(cls, value: str) -> str:
-        try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
-            msg = f"not a database URL; expected e.g. {DRIVER_EXAMPLE}"
-            raise ValueError(msg) from None
-        if url.drivername != DRIVER:
-            msg = (
-                f"uses driver {url.drivername!r}, but this project was generated "
-                f"for {DRIVER!r}; expected e.g. {DRIVER_EXAMPLE}"
-            )
-            raise ValueError(msg)
-        return value
+        return _checked_url(value)
 
     @field_validator("secret_key")
     @classmethod
     def _check_secret_key(cls, value: str, info: ValidationInfo) -> str:
         # Fields declared above are in info.data unless they were invalid
         # (and so are reported already).
-        environment = info.data.get("environment", "development")
+        environment = info.data.get("environment", "production")
         if environment == "development":
             return value
         algorithm = info.data.get("jwt_algorithm", "HS256")
@@ -89,9 +107,9 @@ class Settings(BaseSettings):
         ):
             msg = (
                 f"must be a random value of at least {minimum} bytes for "
-                f"{algorithm} outside development (ENVIRONMENT={environment}); "
-                'make one with: python -c "import secrets; '
-                'print(secrets.token_urlsafe(64))"'
+                f"{algorithm} outside development (ENVIRONMENT={environment}; "
+                "unset means production); make one with: "
+                'python -c "import secrets; print(secrets.token_urlsafe(64))"'
             )
             raise ValueError(msg)
         return value
@@ -100,16 +118,23 @@ class Settings(BaseSettings):
     def url(self) -> URL:
         return make_url(self.database_url)
 
-    @property
+    @cached_property
     def jwt_secret(self) -> str:
-        # Development may run without a secret; it still needs a signing key.
-        return self.secret_key or DEVELOPMENT_SECRET
+        """The key that signs tokens: SECRET_KEY, which only development may
+        leave empty. Then it is random, made once per process."""
+        if self.secret_key:
+            return self.secret_key
+        logger.warning(
+            "SECRET_KEY is not set: tokens are signed with a random key made for "
+            "this process, and stop working when it restarts"
+        )
+        return secrets.token_urlsafe(64)
 
 
 def load_settings() -> Settings:
     """Read the settings, turning a validation error into one readable line."""
     try:
-        return Settings()
+        loaded = Settings()
     except ValidationError as error:
         detail = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: "
@@ -117,6 +142,9 @@ def load_settings() -> Settings:
             for e in error.errors()
         )
         raise SystemExit(f"Invalid settings: {detail}") from None
+    # Made now, so that development's warning comes at start-up.
+    _ = loaded.jwt_secret
+    return loaded
 
 
 settings = load_settings()

@@ -36,6 +36,7 @@ class AppError(Exception):
 
     status_code = status.HTTP_400_BAD_REQUEST
     detail = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail or self.detail)
@@ -96,7 +97,9 @@ MALFORMED_BODY: Responses = {
 
 async def app_error_handler(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AppError)  # noqa: S101 - registered for AppError only
-    return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+    return JSONResponse(
+        {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+    )
 
 
 async def database_unavailable(_request: Request, error: Exception) -> JSONResponse:

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
-from sqlalchemy import Connection, make_url, pool
+from sqlalchemy import Connection, Engine, event, make_url, pool
 from sqlalchemy.engine import engine_from_config
 
 from app.config import settings
 from app.database import UTCDateTime
+from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS
 from app.models import Base
 
 config = context.config
@@ -42,6 +43,9 @@ def _configure(**kwargs: Any) -> None:
         render_item=_render_item,
         # SQLite cannot ALTER most things: batch mode copies the table instead.
         render_as_batch=True,
+        # SQLite can roll DDL back: the whole upgrade is one transaction, which
+        # takes the write lock first (see _serialize_migrations).
+        transactional_ddl=True,
         **kwargs,
     )
 
@@ -59,6 +63,25 @@ def _run_on(connection: Connection) -> None:
         context.run_migrations()
 
 
+def _serialize_migrations(engine: Engine) -> None:
+    """Make each upgrade one transaction that holds the write lock throughout.
+
+    Processes that start together then migrate one after another, and the next
+    one reads the schema's version only after the one before has committed.
+    Python's sqlite3 would run each CREATE outside any transaction: its own
+    transaction handling is switched off, and BEGIN IMMEDIATE waits (up to the
+    busy timeout) for the write lock instead of failing.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def run_migrations_online() -> None:
     # A connection passed in by the caller (the tests) is used as it is.
     connection = config.attributes.get("connection")
@@ -66,8 +89,12 @@ def run_migrations_online() -> None:
         _run_on(connection)
         return
     engine = engine_from_config(
-        {"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool
+        {"sqlalchemy.url": url},
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
     )
+    _serialize_migrations(engine)
     with engine.connect() as connection:
         _run_on(connection)
     engine.dispose()

@@ -26,6 +26,7 @@ from app.database import utc_now
 from app.models import Base
 from app.posts.models import Post
 from app.tags.models import Tag
+from app.throttle.models import LoginFailure
 from app.users.models import User
 
 T = TypeVar("T")
@@ -119,6 +120,11 @@ def write_rows(connection: Connection) -> None:
     post = Post(title="First", body="Hello.", author=author, tags=[Tag(name="news")])
     with Session(bind=connection) as session:
         session.add(Comment(body="Welcome.", post=post, author=author))
+        session.add(
+            LoginFailure(
+                key="account:ada@example.com", failures=1, window_start=utc_now()
+            )
+        )
         session.flush()
         signed_in = AuthSession(id="a" * 32, user_id=author.id)
         session.add(signed_in)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.config import DEVELOPMENT_SECRET, load_settings
+from app.config import load_settings
 from app.driver import DRIVER, DRIVER_EXAMPLE
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -39,9 +39,7 @@ def test_production_settings_load(environment: pytest.MonkeyPatch) -> None:
     assert load_settings().secret_key == GOOD_SECRET
 
 
-@pytest.mark.parametrize(
-    "secret", ["", "change-me", "short-but-random-8Ha", DEVELOPMENT_SECRET]
-)
+@pytest.mark.parametrize("secret", ["", "change-me", "short-but-random-8Ha"])
 @pytest.mark.parametrize("env", ["production", "test"])
 def test_a_missing_short_or_placeholder_secret_stops_start_up(
     environment: pytest.MonkeyPatch, env: str, secret: str
@@ -64,11 +62,40 @@ def test_an_unset_secret_stops_start_up(environment: pytest.MonkeyPatch) -> None
     assert refusal(environment).startswith("Invalid settings: SECRET_KEY: ")
 
 
-def test_development_runs_without_a_secret(environment: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("secret", ["", "change-me", "short-but-random-8Ha"])
+def test_no_environment_at_all_is_production(
+    environment: pytest.MonkeyPatch, secret: str
+) -> None:
+    environment.delenv("ENVIRONMENT")
+
+    message = refusal(environment, SECRET_KEY=secret)
+
+    assert message.startswith("Invalid settings: SECRET_KEY: ")
+    assert "ENVIRONMENT=production; unset means production" in message
+
+
+def test_development_without_a_secret_signs_with_a_random_key_and_warns_once(
+    environment: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     environment.setenv("ENVIRONMENT", "development")
     environment.delenv("SECRET_KEY")
 
-    assert load_settings().jwt_secret
+    first = load_settings()
+    keys = {first.jwt_secret, first.jwt_secret}
+    restarted = load_settings()
+
+    assert len(keys) == 1
+    assert len(first.jwt_secret) >= 64
+    assert restarted.jwt_secret != first.jwt_secret
+    warnings = [r for r in caplog.records if "SECRET_KEY is not set" in r.message]
+    assert [r.levelname for r in warnings] == ["WARNING", "WARNING"]
+
+
+def test_a_secret_that_is_set_is_the_signing_key(
+    environment: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert load_settings().jwt_secret == GOOD_SECRET
+    assert "SECRET_KEY" not in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -98,6 +125,17 @@ def test_several_problems_are_named_on_one_line(
     assert "POOL_SIZE" in message
 
 
+def start_up_env(**settings: str) -> dict[str, str]:
+    """The environment of a real start-up, with the project importable and
+    without the test's SECRET_KEY or ENVIRONMENT."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"SECRET_KEY", "ENVIRONMENT"}
+    }
+    return env | {"PYTHONPATH": str(PROJECT)} | settings
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -106,15 +144,16 @@ def test_several_problems_are_named_on_one_line(
     ],
     ids=["cli", "fastapi-run"],
 )
+@pytest.mark.parametrize(
+    "settings",
+    [{"ENVIRONMENT": "production", "SECRET_KEY": ""}, {}],
+    ids=["production", "unset"],
+)
 def test_the_real_start_up_prints_one_line_and_no_traceback(
-    tmp_path: Path, command: list[str]
+    tmp_path: Path, command: list[str], settings: dict[str, str]
 ) -> None:
-    # Run from a folder without `.env`, with the project importable.
-    env = os.environ | {
-        "PYTHONPATH": str(PROJECT),
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": "",
-    }
+    # Run from a folder without `.env`.
+    env = start_up_env(**settings)
     result = subprocess.run(
         command,
         cwd=tmp_path,
@@ -130,3 +169,23 @@ def test_the_real_start_up_prints_one_line_and_no_traceback(
     errors = [line for line in result.stderr.splitlines() if "Invalid settings" in line]
     assert len(errors) == 1
     assert errors[0].startswith("Invalid settings: SECRET_KEY: ")
+
+
+def test_development_without_a_secret_starts_with_one_warning_line(
+    tmp_path: Path,
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "--help"],
+        cwd=tmp_path,
+        env=start_up_env(ENVIRONMENT="development"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "SECRET_KEY" in line] == [
+        "SECRET_KEY is not set: tokens are signed with a random key made for this"
+        " process, and stop working when it restarts"
+    ]

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, make_url, select, text
 from sqlalchemy.orm import Session
 
 from app.auth import security
@@ -22,6 +22,8 @@ from app.config import Settings, settings
 from app.database import create_engine_from, get_session
 from app.driver import SQLITE_BUSY_TIMEOUT_SECONDS, SQLITE_CACHE_KIB
 from app.main import app
+from app.throttle.models import LoginFailure
+from app.throttle.service import account_key
 from tests.conftest import PASSWORD, at_once
 
 
@@ -137,6 +139,61 @@ def test_a_login_leaves_the_write_lock_free_while_it_checks_the_password(
     )
 
     assert outcomes == ["POST 200", "taken"]
+
+
+def test_a_failed_login_is_counted_after_the_password_check(
+    committed_client: TestClient, engine: Engine, paused_hasher: PausedHasher
+) -> None:
+    sign_up(committed_client, "ada@example.com")
+    paused_hasher.armed = True
+    credentials = {"username": "ada@example.com", "password": "not the password"}
+
+    outcomes = at_once(
+        [
+            partial(
+                outcome,
+                committed_client,
+                "POST",
+                "/api/v1/auth/token",
+                data=credentials,
+            ),
+            partial(write_while_hashing, paused_hasher, str(engine.url.database)),
+        ]
+    )
+
+    assert outcomes == ["POST 401", "taken"]
+    with engine.connect() as connection:
+        counted = connection.scalar(
+            select(LoginFailure.failures).where(
+                LoginFailure.key == account_key("ada@example.com")
+            )
+        )
+    assert counted == 1
+
+
+def test_an_email_change_checks_the_password_before_it_takes_the_write_lock(
+    committed_client: TestClient, engine: Engine, paused_hasher: PausedHasher
+) -> None:
+    headers = sign_up(committed_client, "ada@example.com")
+    me = (committed_client.get("/api/v1/users/me", headers=headers)).json()
+    paused_hasher.armed = True
+    change = {"email": "countess@example.com", "current_password": PASSWORD}
+
+    outcomes = at_once(
+        [
+            partial(
+                outcome,
+                committed_client,
+                "PATCH",
+                f"/api/v1/users/{me['id']}",
+                json=change,
+                headers=headers,
+            ),
+            partial(write_while_hashing, paused_hasher, str(engine.url.database)),
+        ]
+    )
+
+    assert outcomes == ["PATCH 200", "taken"]
 
 
 def test_a_password_change_hashes_before_it_takes_the_write_lock(

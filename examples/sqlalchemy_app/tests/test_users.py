@@ -146,7 +146,7 @@ def test_update_is_partial_and_own_only(
     )
     clash = client.patch(
         f"{USERS}/{user.id}",
-        json={"email": other.email.upper()},
+        json={"email": other.email.upper(), "current_password": PASSWORD},
         headers=headers_for(user),
     )
 

@@ -51,6 +51,19 @@ def get_current_user(signed_in: SignedIn) -> User:
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def get_optional_user(
+    session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> User | None:
+    """The caller on a route open to anyone, or None when anonymous. A token
+    that is sent must be good: a bad one is a 401, not a quiet anonymous read."""
+    if token is None:
+        return None
+    return (get_signed_in(session, token)).user
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
 def get_superuser(current: CurrentUser) -> User:
     if not current.is_superuser:
         raise NotSuperuserError

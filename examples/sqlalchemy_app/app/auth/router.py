@@ -20,6 +20,9 @@ from app.auth.schemas import (
 from app.database import SessionDep
 from app.errors import MALFORMED_BODY, error_response
 from app.schemas import Responses, no_nul
+from app.throttle import service as throttle
+from app.throttle.dependencies import ClientAddress
+from app.throttle.exceptions import TOO_MANY_LOGINS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -51,12 +54,21 @@ RESET_ASKED = Accepted(
 )
 
 
-@router.post("/token", responses=WRONG_CREDENTIALS | MALFORMED_BODY)
-def login(session: SessionDep, username: Username, password: Password) -> Token:
-    """Trade an email (`username`) and password for an access and a refresh token."""
+@router.post("/token", responses=WRONG_CREDENTIALS | TOO_MANY_LOGINS | MALFORMED_BODY)
+def login(
+    session: SessionDep, address: ClientAddress, username: Username, password: Password
+) -> Token:
+    """Trade an email (`username`) and password for an access and a refresh token.
+
+    Too many failures for the account, or from the address, and logins are
+    refused for a while (429, with Retry-After), even with the right password.
+    """
+    attempt = throttle.check(session=session, email=username, address=address)
     user = service.authenticate(session=session, email=username, password=password)
     if user is None:
+        throttle.record_failure(session=session, attempt=attempt)
         raise NotAuthenticatedError("Incorrect email or password")
+    throttle.record_success(session=session, attempt=attempt)
     return sessions.start_session(session=session, user=user)
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, StringConstraints
 
 from app.pagination import CursorPage
 from app.schemas import Schema, no_nul, stripped
-from app.users.schemas import UserSummary
+from app.users.schemas import UserPublic
 
 CommentBody = Annotated[
     str,
@@ -26,7 +26,7 @@ class CommentCreate(Schema):
 class CommentRead(Schema):
     id: int
     body: str
-    author: UserSummary
+    author: UserPublic
     post_id: int
     created_at: datetime
 

@@ -11,7 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 from app.pagination import CursorPage
 from app.schemas import PartialUpdate, Schema, no_nul, stripped
 from app.tags.schemas import TagName
-from app.users.schemas import UserSummary
+from app.users.schemas import UserPublic
 
 Title = Annotated[
     str,
@@ -45,7 +45,7 @@ class PostRead(Schema):
     id: int
     title: str
     body: str
-    author: UserSummary
+    author: UserPublic
     tags: list[str]
     comment_count: int
     created_at: datetime

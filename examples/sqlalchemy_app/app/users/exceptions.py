@@ -17,5 +17,9 @@ class NotYourAccountError(ForbiddenError):
     detail = "Only the user themself or a superuser may do this"
 
 
+class CurrentPasswordRequiredError(AppError):
+    detail = "current_password is required to change your email"
+
+
 class WrongPasswordError(AppError):
     detail = "The current password is wrong"

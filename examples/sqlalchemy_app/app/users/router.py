@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.auth.dependencies import CurrentUser
+from app.auth.dependencies import CurrentUser, OptionalUser
 from app.database import SessionDep
 from app.errors import MALFORMED_BODY, error_response
 from app.pagination import DEFAULT_LIMIT, Limit, Offset
@@ -20,6 +20,8 @@ from app.users.schemas import (
     PasswordChange,
     UserCreate,
     UserPage,
+    UserPublic,
+    UserPublicPage,
     UserRead,
     UserUpdate,
 )
@@ -36,6 +38,21 @@ NOT_FOUND: Responses = {status.HTTP_404_NOT_FOUND: {"description": "No such user
 CONFLICT: Responses = {
     status.HTTP_409_CONFLICT: {"description": "Email already registered"}
 }
+# Merged after MALFORMED_BODY, whose 400 it extends.
+BAD_CURRENT_PASSWORD: Responses = {
+    status.HTTP_400_BAD_REQUEST: error_response(
+        "Changing your own email without your current_password, or with a wrong"
+        " one; or a body that cannot be decoded"
+    )
+}
+
+
+def shown_to(viewer: User | None, user: User) -> UserRead | UserPublic:
+    """The user as the viewer may see them: with their email for the user
+    themself and for superusers, as id and name for anyone else."""
+    if viewer is not None and (viewer.id == user.id or viewer.is_superuser):
+        return UserRead.model_validate(user)
+    return UserPublic.model_validate(user)
 
 
 @router.post(
@@ -49,15 +66,25 @@ def create_user(session: SessionDep, data: UserCreate) -> User:
     return service.create_user(session=session, data=data)
 
 
-@router.get("")
+@router.get("", responses=UNAUTHORIZED)
 def list_users(
     session: SessionDep,
+    viewer: OptionalUser,
     q: SearchQuery = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> UserPage:
-    """Users, oldest first; `q` searches name and email."""
-    return service.list_users(session=session, q=q, limit=limit, offset=offset)
+) -> UserPublicPage | UserPage:
+    """Users, oldest first, as id and name; `q` searches names.
+
+    A superuser sees emails too, and their `q` searches emails as well.
+    """
+    return service.list_users(
+        session=session,
+        q=q,
+        limit=limit,
+        offset=offset,
+        for_superuser=viewer is not None and viewer.is_superuser,
+    )
 
 
 @router.get("/me", response_model=UserRead, responses=UNAUTHORIZED)
@@ -86,19 +113,30 @@ def change_password(
     service.change_password(session=session, user=current, data=data)
 
 
-@router.get("/{user_id:int}", response_model=UserRead, responses=NOT_FOUND)
-def read_user(user: UserOr404) -> User:
-    return user
+@router.get("/{user_id:int}", responses=UNAUTHORIZED | NOT_FOUND)
+def read_user(viewer: OptionalUser, user: UserOr404) -> UserRead | UserPublic:
+    """A profile: id and name, and the email for the user themself or a superuser."""
+    return shown_to(viewer, user)
 
 
 @router.patch(
     "/{user_id:int}",
     response_model=UserRead,
-    responses=UNAUTHORIZED | FORBIDDEN | NOT_FOUND | CONFLICT | MALFORMED_BODY,
+    responses=UNAUTHORIZED
+    | FORBIDDEN
+    | NOT_FOUND
+    | CONFLICT
+    | MALFORMED_BODY
+    | BAD_CURRENT_PASSWORD,
 )
-def update_user(session: SessionDep, user: OwnUser, data: UserUpdate) -> User:
-    """Change some of a user's fields (the user themself, or a superuser)."""
-    return service.update_user(session=session, user=user, data=data)
+def update_user(
+    session: SessionDep, current: CurrentUser, user: OwnUser, data: UserUpdate
+) -> User:
+    """Change some of a user's fields (the user themself, or a superuser).
+
+    Changing your own email takes your `current_password` as well.
+    """
+    return service.update_user(session=session, user=user, data=data, caller=current)
 
 
 @router.post(

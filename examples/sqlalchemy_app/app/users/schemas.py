@@ -17,6 +17,12 @@ Password = Annotated[
 ]
 
 
+# A password already set is checked, never validated again: only bounded.
+CurrentPassword = Annotated[
+    str, StringConstraints(max_length=128), AfterValidator(no_nul)
+]
+
+
 def normalise_email(email: str) -> str:
     """The one form an email is stored and looked up in.
 
@@ -44,25 +50,31 @@ class UserUpdate(PartialUpdate):
 
     name: Name | SkipJsonSchema[None] = None
     email: Email | SkipJsonSchema[None] = None
+    # Needed to change your own email: a stolen token alone cannot move the
+    # account to another address.
+    current_password: CurrentPassword | SkipJsonSchema[None] = None
 
 
 class PasswordChange(Schema):
-    current_password: Annotated[str, StringConstraints(max_length=128)]
+    current_password: CurrentPassword
     new_password: Password
 
 
+class UserPublic(Schema):
+    """A user as anyone sees them: in the list, in a profile, as an author."""
+
+    id: int
+    name: str
+
+
 class UserRead(Schema):
+    """A user as they themself, and superusers, see them."""
+
     id: int
     name: str
     email: str
     created_at: datetime
 
 
-class UserSummary(Schema):
-    """A user as shown inside other resources."""
-
-    id: int
-    name: str
-
-
+UserPublicPage = OffsetPage[UserPublic]
 UserPage = OffsetPage[UserRead]

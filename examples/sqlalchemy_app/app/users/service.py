@@ -17,12 +17,19 @@ from app.posts.models import Post
 from app.search import matches
 from app.users.constraints import EMAIL_INDEX, violates
 from app.users.exceptions import (
+    CurrentPasswordRequiredError,
     EmailTakenError,
     UserNotFoundError,
     WrongPasswordError,
 )
 from app.users.models import User
-from app.users.schemas import PasswordChange, UserCreate, UserPage, UserUpdate
+from app.users.schemas import (
+    PasswordChange,
+    UserCreate,
+    UserPage,
+    UserPublicPage,
+    UserUpdate,
+)
 
 
 def _commit_or_conflict(session: Session) -> None:
@@ -82,21 +89,64 @@ def get_user(*, session: Session, user_id: int, lock: bool = False) -> User | No
     )
 
 
-def list_users(*, session: Session, q: str | None, limit: int, offset: int) -> UserPage:
-    """A page of users, oldest first, with the total that match `q`."""
+def list_users(
+    *,
+    session: Session,
+    q: str | None,
+    limit: int,
+    offset: int,
+    for_superuser: bool = False,
+) -> UserPage | UserPublicPage:
+    """A page of users, oldest first, with the total that match `q`.
+
+    Emails are private: only a superuser's page shows them, and only a
+    superuser's `q` searches them (anyone else could find who is at a domain).
+    """
     statement = select(User)
     if q:
-        statement = statement.where(matches(q, User.name, User.email))
+        searched = (User.name, User.email) if for_superuser else (User.name,)
+        statement = statement.where(matches(q, *searched))
     total = session.scalar(select(func.count()).select_from(statement.subquery()))
     users = session.scalars(statement.order_by(User.id).limit(limit).offset(offset))
-    return UserPage.model_validate(
+    page = UserPage if for_superuser else UserPublicPage
+    return page.model_validate(
         {"items": users.all(), "total": total or 0, "limit": limit, "offset": offset}
     )
 
 
-def update_user(*, session: Session, user: User, data: UserUpdate) -> User:
-    """Apply a partial update. Raises EmailTakenError on a clashing email."""
+def _check_password_between_transactions(
+    session: Session, user: User, password: str | None
+) -> None:
+    """Check `password` against the user's, with no transaction open, then read
+    the user again, locked, in the transaction that writes.
+
+    CurrentPasswordRequiredError without a password, WrongPasswordError for a
+    wrong one, or when the password was changed meanwhile.
+    """
+    if password is None:
+        raise CurrentPasswordRequiredError
+    hashed = user.password_hash
+    session.commit()
+    valid = verify_password(password, hashed)
+    if get_user(session=session, user_id=user.id, lock=True) is None:
+        raise UserNotFoundError
+    if not valid or user.password_hash != hashed:
+        raise WrongPasswordError
+
+
+def update_user(
+    *, session: Session, user: User, data: UserUpdate, caller: User
+) -> User:
+    """Apply a partial update made by `caller` (the user, or a superuser).
+
+    Users changing their own email prove it is them with `current_password`
+    (CurrentPasswordRequiredError, WrongPasswordError); a superuser changing
+    someone else's does not. Raises EmailTakenError on a clashing email.
+    """
     changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    current_password = changes.pop("current_password", None)
+    if caller.id == user.id and changes.get("email", user.email) != user.email:
+        _check_password_between_transactions(session, user, current_password)
     if "email" in changes and _email_in_use(
         session, changes["email"], other_than=user.id
     ):
