@@ -122,6 +122,27 @@ def comments_at_once(base: str, times: int) -> tuple[Counter[int], int]:
     return statuses, len(listed)
 
 
+def tag_replacements_at_once(
+    base: str, times: int
+) -> tuple[Counter[int], list[list[str]], list[str]]:
+    """`times` replacements of one post's tags at once, through both workers:
+    their statuses, the sets sent, and the tags the post ends with."""
+    headers = author_headers(base)
+    post = {"title": "Tagged", "body": "Text.", "tags": ["old", "shared"]}
+    created = httpx.post(f"{base}/api/v1/posts", json=post, headers=headers)
+    url = f"{base}/api/v1/posts/{created.json()['id']}"
+    # Overlapping sets: each replacement keeps some links and drops others.
+    sets = [sorted({f"only{i}", "shared", f"pair{i // 2}"}) for i in range(times)]
+
+    def replace(tags: list[str]) -> int:
+        response = httpx.patch(url, json={"tags": tags}, headers=headers, timeout=30)
+        return response.status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        statuses = Counter(pool.map(replace, sets))
+    return statuses, sets, httpx.get(url).json()["tags"]
+
+
 def sign_ups_of_one_email(base: str, times: int) -> Counter[int]:
     body = {"name": "Racer", "email": "same@example.com", "password": PASSWORD}
 
@@ -184,3 +205,12 @@ def test_comments_on_one_post_at_once_through_pgbouncer_all_persist(
 
     assert statuses == {201: 10}
     assert listed == 10
+
+
+def test_tag_replacements_of_one_post_through_pgbouncer_leave_one_whole_set(
+    served: str,
+) -> None:
+    statuses, sets, final = tag_replacements_at_once(served, 8)
+
+    assert statuses == {200: 8}
+    assert final in sets
