@@ -116,17 +116,22 @@ def new_database_url(project: Path, base_url: str, label: str) -> str:
     )
 
 
-def ci_scripts(project: Path) -> list[str]:
-    """The `run:` scripts of the project's own CI workflow, job after job."""
+def ci_steps(project: Path) -> list[tuple[str, dict[str, str]]]:
+    """The `run:` scripts of the project's own CI workflow, job after job, each
+    with the `env:` its job and step give it."""
     workflow = yaml.safe_load(
         (project / ".github" / "workflows" / "ci.yml").read_text()
     )
     return [
-        step["run"]
+        (step["run"], {**job.get("env", {}), **step.get("env", {})})
         for job in workflow["jobs"].values()
         for step in job["steps"]
         if "run" in step
     ]
+
+
+def ci_scripts(project: Path) -> list[str]:
+    return [script for script, _ in ci_steps(project)]
 
 
 def without_uv(script: str) -> str:
@@ -145,7 +150,7 @@ def run_ci(
     Stops at the first failure, which is then the last result.
     """
     results: list[subprocess.CompletedProcess[str]] = []
-    scripts = ci_scripts(project)
+    steps = ci_steps(project)
     if installer == "pip":
         venv = project / ".venv"
         results.append(run(UV, "venv", "--seed", str(venv), cwd=project, env=env))
@@ -157,11 +162,13 @@ def run_ci(
         install = ("python", "-m", "pip", "install", "-q", "-e", ".", "--group", "dev")
         if results[-1].returncode == 0:
             results.append(run(*install, cwd=project, env=env))
-        scripts = [without_uv(script) for script in scripts]
-    for script in scripts:
+        steps = [(without_uv(script), step_env) for script, step_env in steps]
+    for script, step_env in steps:
         if results and results[-1].returncode != 0:
             break
-        results.append(bash(script, cwd=project, env=env))
+        # What this harness gives stands in for the job's services, so it
+        # wins over the workflow's own values (TEST_DATABASE_URL).
+        results.append(bash(script, cwd=project, env={**step_env, **env}))
     return results
 
 
