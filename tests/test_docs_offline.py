@@ -32,8 +32,13 @@ OFFLINE = (
 )
 
 
+# Debian's and Ubuntu's names, then Google's build, which GitHub's Ubuntu
+# runners carry; all take the same switches.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
 def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    found = next(filter(None, map(shutil.which, BROWSERS)), None)
     if not found:
         pytest.fail(
             "The offline /docs test needs headless Chromium: "
