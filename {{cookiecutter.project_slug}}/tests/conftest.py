@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # unasync: from concurrent.futures import ThreadPoolExecutor
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import count
@@ -272,6 +273,14 @@ async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
         async with engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):
                 await connection.execute(table.delete())
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 T = TypeVar("T")

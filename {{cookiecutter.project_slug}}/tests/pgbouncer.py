@@ -1,7 +1,8 @@
 """A throwaway PgBouncer in transaction mode, in front of the test server.
 
-Standard library only (the template's benchmarks load it too). PgBouncer refuses to run as root: as root it runs as
-the `postgres` system user, as tests/pg_server.py runs PostgreSQL.
+Standard library only: the template's benchmarks load it too. PgBouncer
+refuses to run as root: as root it runs as the `postgres` system user, as
+tests/pg_server.py runs PostgreSQL.
 """
 
 from __future__ import annotations

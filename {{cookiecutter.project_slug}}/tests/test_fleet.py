@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ from sqlalchemy import URL, Connection, func, select
 from app.cli import alembic_config
 from app.models import Base
 from app.posts.models import Post
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, free_port
 from tests.test_migrations import on, table_names
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -49,13 +48,6 @@ def app_environment(url: URL) -> dict[str, str]:
     """The environment of a process of the app that uses the database at `url`."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return {**inherited, "DATABASE_URL": url.render_as_string(hide_password=False)}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -29,7 +29,7 @@ from app.auth.models import PasswordResetToken
 from app.config import Settings, settings
 from app.database import utc_now
 from app.users.models import User
-from tests.conftest import PASSWORD, at_once, headers_for
+from tests.conftest import PASSWORD, at_once, free_port, headers_for
 
 TOKEN = "/api/v1/auth/token"
 REFRESH = "/api/v1/auth/refresh"
@@ -153,13 +153,6 @@ class Mailbox:
         match = MAILED_TOKEN.search(body)
         assert match is not None, body
         return match[1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
